@@ -1,0 +1,124 @@
+import type { StandardSchemaV1, StandardTypedV1 } from '@standard-schema/spec';
+import { assertFieldValue } from './encode';
+
+/**
+ * What an event's schema may be: any Standard Schema validator (zod, valibot, arktype, …), or a
+ * type-only marker from {@link type} that validates nothing at run time.
+ */
+export type EventSchemaEntry = StandardTypedV1<any, any>;
+
+/** A map from event name (the SSE `event:` field) to its schema. */
+export type EventSchemaMap = Record<string, EventSchemaEntry>;
+
+/**
+ * The typed event schema shared by server and client, made by {@link defineEvents}.
+ * Pass it as `events` to `createHub`, `createEventStream`, `connect` and the React hooks.
+ */
+export interface EventSchema<M extends EventSchemaMap = EventSchemaMap> {
+  /** The schemas by event name, as given to {@link defineEvents}. */
+  readonly schemas: Readonly<M>;
+  /** The event names, in declaration order. */
+  readonly names: readonly (keyof M & string)[];
+  /** True when `name` is one of this schema's events (own keys only, never `toString` & co). */
+  has(name: string): name is keyof M & string;
+}
+
+/** Event names of a schema: `EventName<typeof events>` is `'notification' | 'sync.progress' | …`. */
+export type EventName<E extends EventSchema> = E['names'][number];
+
+/** @internal The map behind a schema. */
+type MapOf<E extends EventSchema> = E extends EventSchema<infer M> ? M : never;
+
+/** What `publish`/`send` accept for an event: the schema's input type. */
+export type EventInput<E extends EventSchema, K extends EventName<E>> = StandardTypedV1.InferInput<
+  MapOf<E>[K]
+>;
+
+/** What handlers receive for an event: the schema's output type. */
+export type EventData<E extends EventSchema, K extends EventName<E>> = StandardTypedV1.InferOutput<
+  MapOf<E>[K]
+>;
+
+/**
+ * One received event as a discriminated union on `type`, as yielded by `for await` on a client
+ * stream: narrowing on `e.type` types `e.data`.
+ */
+export type EventOf<E extends EventSchema> = {
+  [K in EventName<E>]: {
+    /** The event name. */
+    type: K;
+    /** The (validated) payload. */
+    data: EventData<E, K>;
+    /** The SSE `id:` of the event, or `undefined` when the server sent none. */
+    id: string | undefined;
+  };
+}[EventName<E>];
+
+/** @internal Brand for {@link isEventSchema}. */
+const SCHEMA = Symbol.for('@ssekit/event-schema');
+
+/**
+ * Define the events a stream carries, once, for server and client alike. Each key is an SSE
+ * `event:` name; each value is a Standard Schema validator describing the JSON payload, or
+ * {@link type} for a payload that is typed but not validated at run time.
+ *
+ * @throws {@link InvalidFieldError} when an event name holds CR, LF or NUL.
+ *
+ * @example Defining a schema
+ * ```ts
+ * import { defineEvents, type } from '@ssekit/core';
+ * import { z } from 'zod';
+ *
+ * export const events = defineEvents({
+ *   notification: z.object({ id: z.string(), title: z.string(), unread: z.number() }),
+ *   'sync.progress': z.object({ page: z.number(), totalPages: z.number() }),
+ *   'user.deleted': type<{ id: string }>(),
+ * });
+ * ```
+ */
+export function defineEvents<const M extends EventSchemaMap>(schemas: M): EventSchema<M> {
+  if (typeof schemas !== 'object' || schemas === null) {
+    throw new TypeError('defineEvents: expected an object of `name: schema` entries.');
+  }
+  const names = Object.keys(schemas) as (keyof M & string)[];
+  for (const name of names) {
+    assertFieldValue('event', name);
+    const entry = schemas[name] as { '~standard'?: { version?: unknown } } | undefined;
+    if (typeof entry !== 'object' || entry === null || typeof entry['~standard'] !== 'object') {
+      throw new TypeError(
+        `defineEvents: the schema of "${name}" is not a Standard Schema. Use a zod/valibot/arktype schema, or type<T>() for a type-only event.`,
+      );
+    }
+  }
+  const own = new Set<string>(names);
+  const schema: EventSchema<M> = {
+    schemas: Object.freeze({ ...schemas }),
+    names: Object.freeze(names),
+    has: (name: string): name is keyof M & string => own.has(name),
+  };
+  Object.defineProperty(schema, SCHEMA, { value: true });
+  return Object.freeze(schema);
+}
+
+/** True when `value` was made by {@link defineEvents} (from any copy of the package). */
+export function isEventSchema(value: unknown): value is EventSchema {
+  return typeof value === 'object' && value !== null && (value as any)[SCHEMA] === true;
+}
+
+/**
+ * A type-only schema: gives the payload type `T` to both sides and validates nothing at run time
+ * (a Standard Typed value with no `validate`). Use it for trusted, hot or internal events.
+ *
+ * @example
+ * ```ts
+ * const events = defineEvents({ 'user.deleted': type<{ id: string }>() });
+ * ```
+ */
+export function type<T>(): StandardTypedV1<T, T> {
+  return { '~standard': { version: 1, vendor: 'ssekit' } } as StandardTypedV1<T, T>;
+}
+
+/** True when `schema` can validate at run time (it has a `validate` function). @internal */
+export function canValidate(schema: EventSchemaEntry): schema is StandardSchemaV1 {
+  return typeof (schema as Partial<StandardSchemaV1>)['~standard']?.validate === 'function';
+}

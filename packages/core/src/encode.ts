@@ -1,0 +1,137 @@
+import { InvalidFieldError } from './errors';
+
+/** One SSE frame, before encoding. */
+export interface EventFrame {
+  /** `event:` name. Omitted (or `undefined`) means the spec's default, `message`. */
+  event?: string | undefined;
+  /** `data:` payload. Any string; line breaks are split into several `data:` lines. */
+  data: string;
+  /** `id:`, committed by the client as its last event id when the event is dispatched. */
+  id?: string | undefined;
+  /** `retry:`, the client's reconnection time in milliseconds. */
+  retry?: number | undefined;
+}
+
+/**
+ * CR, LF or NUL. CR/LF would end the field and start a new one (field injection); the spec makes a
+ * client ignore an `id` containing NUL, which would silently break resume.
+ * @internal
+ */
+const FORBIDDEN = /[\r\n\0]/;
+
+/** CRLF, lone CR or lone LF: the three line endings the spec's parser accepts. @internal */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * Throw unless `value` can be written as the `event` or `id` field.
+ *
+ * @throws {@link InvalidFieldError} with code `invalid-field`.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+export function assertFieldValue(field: 'event' | 'id', value: string): void {
+  if (typeof value !== 'string') {
+    throw new InvalidFieldError(field, value, `expected a string, got ${typeof value}.`);
+  }
+  if (FORBIDDEN.test(value)) {
+    throw new InvalidFieldError(
+      field,
+      value,
+      'it contains CR, LF or NUL, which would inject fields into the stream. Remove line breaks and NUL characters from the value.',
+    );
+  }
+}
+
+/**
+ * Throw unless `ms` is a valid `retry:` value (a non-negative safe integer).
+ *
+ * @throws {@link InvalidFieldError} with code `invalid-retry`.
+ */
+export function assertRetry(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new InvalidFieldError(
+      'retry',
+      ms,
+      'it must be a non-negative integer number of milliseconds (the spec accepts ASCII digits only).',
+    );
+  }
+}
+
+/**
+ * Encode `data` as one `data:` line per line of the text. Splitting on CRLF, CR and LF (the three
+ * endings the parser accepts) means every string round-trips exactly; a space after the colon
+ * keeps a leading space in the data (the parser strips exactly one).
+ * @internal
+ */
+function encodeData(data: string): string {
+  // Fast path: JSON payloads never contain raw line breaks.
+  if (!LINE_BREAK.test(data)) return `data: ${data}\n`;
+  let out = '';
+  for (const line of data.split(LINE_BREAK)) out += `data: ${line}\n`;
+  return out;
+}
+
+/**
+ * Encode one SSE frame as text: `event:`, `id:`, `retry:`, then one `data:` line per line of
+ * `data`, then the blank line that dispatches it.
+ *
+ * @throws {@link InvalidFieldError} when `event` or `id` holds CR, LF or NUL (`invalid-field`), or
+ * `retry` is not a non-negative integer (`invalid-retry`).
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ *
+ * @example Encoding a frame
+ * ```ts
+ * encodeEvent({ event: 'notification', data: JSON.stringify({ unread: 3 }), id: '1' });
+ * // 'event: notification\nid: 1\ndata: {"unread":3}\n\n'
+ * ```
+ */
+export function encodeEvent(frame: EventFrame): string {
+  let out = '';
+  if (frame.event !== undefined) {
+    assertFieldValue('event', frame.event);
+    out += `event: ${frame.event}\n`;
+  }
+  if (frame.id !== undefined) {
+    assertFieldValue('id', frame.id);
+    out += `id: ${frame.id}\n`;
+  }
+  if (frame.retry !== undefined) {
+    assertRetry(frame.retry);
+    out += `retry: ${frame.retry}\n`;
+  }
+  if (typeof frame.data !== 'string') {
+    throw new TypeError(
+      `encodeEvent: \`data\` must be a string, got ${typeof frame.data}. Serialise it first (JSON.stringify).`,
+    );
+  }
+  return `${out}${encodeData(frame.data)}\n`;
+}
+
+/**
+ * Encode a comment frame (`: text`), which clients never dispatch: heartbeats, padding, debug
+ * notes. Multi-line text becomes several comment lines, so it can never inject a field.
+ *
+ * @example A heartbeat
+ * ```ts
+ * res.write(encodeComment('ping')); // ': ping\n\n'
+ * ```
+ */
+export function encodeComment(text = ''): string {
+  if (text === '') return ':\n\n';
+  let out = '';
+  for (const line of text.split(LINE_BREAK)) out += line === '' ? ':\n' : `: ${line}\n`;
+  return `${out}\n`;
+}
+
+/**
+ * Encode a lone `retry:` frame that sets the client's reconnection time.
+ *
+ * @throws {@link InvalidFieldError} with code `invalid-retry`.
+ * @example
+ * ```ts
+ * encodeRetry(3000); // 'retry: 3000\n\n'
+ * ```
+ */
+export function encodeRetry(ms: number): string {
+  assertRetry(ms);
+  return `retry: ${ms}\n\n`;
+}

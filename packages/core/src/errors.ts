@@ -1,0 +1,176 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+/**
+ * Every `code` an {@link SsekitError} can carry. Stable across releases: match on it, not on the
+ * message.
+ *
+ * - `invalid-field` — an `event` or `id` value holds CR, LF or NUL (it would inject SSE fields).
+ * - `invalid-retry` — a `retry` value that is not a non-negative safe integer.
+ * - `unknown-event` — an event name the schema does not define.
+ * - `schema-mismatch` — a payload failed its event's validator.
+ * - `invalid-json` — a `data:` payload that is not valid JSON (or could not be serialised).
+ * - `buffer-overflow` — a line, event or connection buffer passed its configured limit.
+ * - `http-status` — the server answered with a status that ends or delays the stream.
+ * - `content-type` — the server answered with something other than `text/event-stream`.
+ * - `timeout` — no byte arrived within the inactivity timeout.
+ * - `retries-exhausted` — reconnection gave up (`maxAttempts` / `maxElapsed`).
+ * - `closed` — the stream or hub was closed.
+ * - `limit-exceeded` — a connection limit refused a new stream.
+ * - `invalid-option` — an option or option combination that cannot work.
+ */
+export type SsekitErrorCode =
+  | 'invalid-field'
+  | 'invalid-retry'
+  | 'unknown-event'
+  | 'schema-mismatch'
+  | 'invalid-json'
+  | 'buffer-overflow'
+  | 'http-status'
+  | 'content-type'
+  | 'timeout'
+  | 'retries-exhausted'
+  | 'closed'
+  | 'limit-exceeded'
+  | 'invalid-option';
+
+/**
+ * Global brand, so errors thrown by a second copy of `@ssekit/core` (two versions in one bundle)
+ * are still recognised by {@link isSsekitError}. `Symbol.for` is shared across realms' copies.
+ * @internal
+ */
+const BRAND = Symbol.for('@ssekit/error');
+
+/** @internal Longest excerpt of a user value quoted in an error message. */
+const EXCERPT = 60;
+
+/**
+ * Quote a value for an error message, truncated so a 1 MiB payload does not become a 1 MiB
+ * message, with control characters made visible.
+ * @internal
+ */
+export function excerpt(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  const cut = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
+  return JSON.stringify(cut).replace(/\\u0000/g, '\\0');
+}
+
+/** Options accepted by every {@link SsekitError} constructor. */
+export interface SsekitErrorOptions {
+  /** The underlying error (a `TypeError` from `fetch`, a validator's exception, …). */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error ssekit throws or reports. Use {@link isSsekitError} to check for it
+ * (it also matches errors from another copy of the package) and switch on `code`.
+ *
+ * @example Handling errors
+ * ```ts
+ * stream.onError((err) => {
+ *   if (isSsekitError(err, 'schema-mismatch')) console.warn(err.event, err.issues);
+ * });
+ * ```
+ */
+export class SsekitError extends Error {
+  /** Stable machine-readable reason. */
+  readonly code: SsekitErrorCode;
+
+  constructor(code: SsekitErrorCode, message: string, options: SsekitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SsekitError';
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * A field value that would corrupt the wire format: CR, LF or NUL in `event` or `id`, or a
+ * `retry` that is not a non-negative integer.
+ */
+export class InvalidFieldError extends SsekitError {
+  /** Which field was refused. */
+  readonly field: 'event' | 'id' | 'retry';
+  /** The refused value. */
+  readonly value: unknown;
+
+  constructor(field: 'event' | 'id' | 'retry', value: unknown, reason: string) {
+    super(
+      field === 'retry' ? 'invalid-retry' : 'invalid-field',
+      `Invalid SSE \`${field}\` ${excerpt(value)}: ${reason}`,
+    );
+    this.name = 'InvalidFieldError';
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** An event's payload failed validation, was not valid JSON, or its name is not in the schema. */
+export class ValidationError extends SsekitError {
+  /** The event name (SSE `event:` field) the payload arrived or was published under. */
+  readonly event: string;
+  /** The event id, when known (client side). */
+  readonly id: string | undefined;
+  /** The validator's issues (empty for `invalid-json` and `unknown-event`). */
+  readonly issues: readonly StandardSchemaV1.Issue[];
+
+  constructor(
+    code: 'schema-mismatch' | 'invalid-json' | 'unknown-event',
+    event: string,
+    message: string,
+    details: { id?: string; issues?: readonly StandardSchemaV1.Issue[]; cause?: unknown } = {},
+  ) {
+    super(code, message, { cause: details.cause });
+    this.name = 'ValidationError';
+    this.event = event;
+    this.id = details.id;
+    this.issues = details.issues ?? [];
+  }
+}
+
+/** Every code, for recognising errors whose prototype and brand were lost (structured clone). */
+const CODES: ReadonlySet<string> = new Set<SsekitErrorCode>([
+  'invalid-field',
+  'invalid-retry',
+  'unknown-event',
+  'schema-mismatch',
+  'invalid-json',
+  'buffer-overflow',
+  'http-status',
+  'content-type',
+  'timeout',
+  'retries-exhausted',
+  'closed',
+  'limit-exceeded',
+  'invalid-option',
+]);
+
+/**
+ * True when `error` is an {@link SsekitError} — from this copy of the package, another copy, or
+ * one that crossed a `postMessage` — optionally with the given `code`.
+ *
+ * @example
+ * ```ts
+ * try { encodeEvent({ event: 'a\nb', data: '' }); }
+ * catch (err) { if (isSsekitError(err, 'invalid-field')) console.error(err.message); }
+ * ```
+ */
+export function isSsekitError<C extends SsekitErrorCode = SsekitErrorCode>(
+  error: unknown,
+  code?: C,
+): error is SsekitError & { code: C } {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { name?: unknown; code?: unknown };
+  const ours =
+    error instanceof SsekitError ||
+    (error as Record<symbol, unknown>)[BRAND] === true ||
+    (typeof candidate.name === 'string' &&
+      candidate.name.endsWith('Error') &&
+      typeof candidate.code === 'string' &&
+      CODES.has(candidate.code));
+  return ours && (code === undefined || candidate.code === code);
+}

@@ -1,0 +1,39 @@
+/**
+ * @module @ssekit/core
+ *
+ * The ground under every ssekit package, with no runtime dependencies: the SSE wire format
+ * ({@link encodeEvent}, {@link encodeComment}, {@link encodeRetry}), the typed event schema shared
+ * by server and client ({@link defineEvents}, {@link type}, {@link validateEvent}), the payload
+ * {@link Serializer}, control-event names, and the {@link SsekitError} family.
+ */
+export { RESET_EVENT, type ResetNotice, type ResetReason } from './control';
+export {
+  defineEvents,
+  type EventData,
+  type EventInput,
+  type EventName,
+  type EventOf,
+  type EventSchema,
+  type EventSchemaEntry,
+  type EventSchemaMap,
+  isEventSchema,
+  type,
+} from './defineEvents';
+export {
+  assertFieldValue,
+  assertRetry,
+  type EventFrame,
+  encodeComment,
+  encodeEvent,
+  encodeRetry,
+} from './encode';
+export {
+  InvalidFieldError,
+  isSsekitError,
+  SsekitError,
+  type SsekitErrorCode,
+  type SsekitErrorOptions,
+  ValidationError,
+} from './errors';
+export { jsonSerializer, type Serializer } from './serializer';
+export { type ValidationResult, validateEvent } from './validateEvent';

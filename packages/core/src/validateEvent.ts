@@ -1,0 +1,98 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { canValidate, type EventData, type EventName, type EventSchema } from './defineEvents';
+import { excerpt, ValidationError } from './errors';
+
+/** The outcome of {@link validateEvent}: the (possibly transformed) value, or a typed error. */
+export type ValidationResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: ValidationError };
+
+/** @internal */
+function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path
+        ?.map((segment) => (typeof segment === 'object' ? segment.key : segment))
+        .join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+/** @internal */
+function toResult<T>(
+  name: string,
+  id: string | undefined,
+  value: unknown,
+  result: StandardSchemaV1.Result<unknown>,
+): ValidationResult<T> {
+  if (result.issues === undefined) return { ok: true, value: result.value as T };
+  return {
+    ok: false,
+    error: new ValidationError(
+      'schema-mismatch',
+      name,
+      `Payload of event "${name}"${id === undefined ? '' : ` (id ${id})`} failed validation: ${describeIssues(result.issues)}. Received ${excerpt(value)}.`,
+      { id, issues: result.issues },
+    ),
+  };
+}
+
+/**
+ * Validate one payload against its event's schema. Returns synchronously when the validator is
+ * synchronous (zod, valibot, arktype usually are), so hot paths never wait a microtask; returns a
+ * promise only for an async validator. Type-only events ({@link type}) pass as they are. Never
+ * throws for bad input: an unknown name or a failing payload comes back as `{ ok: false, error }`.
+ *
+ * @example Validating a received payload
+ * ```ts
+ * const result = validateEvent(events, 'notification', JSON.parse(raw));
+ * if (result instanceof Promise) await result; // only for async validators
+ * else if (!result.ok) console.warn(result.error.issues);
+ * ```
+ */
+export function validateEvent<E extends EventSchema, K extends EventName<E>>(
+  events: E,
+  name: K,
+  value: unknown,
+  options: { id?: string | undefined } = {},
+): ValidationResult<EventData<E, K>> | Promise<ValidationResult<EventData<E, K>>> {
+  const { id } = options;
+  if (!events.has(name)) {
+    return {
+      ok: false,
+      error: new ValidationError(
+        'unknown-event',
+        name,
+        `Unknown event "${name}": it is not in the schema (known: ${events.names.join(', ') || 'none'}). Add it to defineEvents() or check for version skew between server and client.`,
+        { id },
+      ),
+    };
+  }
+  const schema = events.schemas[name]!;
+  if (!canValidate(schema)) return { ok: true, value: value as EventData<E, K> };
+  let outcome: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
+  try {
+    outcome = schema['~standard'].validate(value);
+  } catch (cause) {
+    return { ok: false, error: thrown(name, id, cause) };
+  }
+  if (outcome instanceof Promise) {
+    return outcome.then(
+      (result) => toResult<EventData<E, K>>(name, id, value, result),
+      (cause: unknown) => ({ ok: false as const, error: thrown(name, id, cause) }),
+    );
+  }
+  return toResult(name, id, value, outcome);
+}
+
+/** A validator that threw instead of returning issues. @internal */
+function thrown(name: string, id: string | undefined, cause: unknown): ValidationError {
+  return new ValidationError(
+    'schema-mismatch',
+    name,
+    `The validator of event "${name}" threw: ${cause instanceof Error ? cause.message : String(cause)}`,
+    { id, cause },
+  );
+}

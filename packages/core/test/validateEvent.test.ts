@@ -1,0 +1,134 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  defineEvents,
+  InvalidFieldError,
+  isEventSchema,
+  isSsekitError,
+  SsekitError,
+  type,
+  ValidationError,
+  validateEvent,
+} from '../src/index';
+
+const events = defineEvents({
+  notification: z.object({ id: z.string(), title: z.string(), unread: z.number() }),
+  'sync.progress': v.object({ page: v.number(), totalPages: v.number() }),
+  'user.deleted': type<{ id: string }>(),
+  trimmed: z.string().transform((s) => s.trim()),
+  slow: z.string().refine(async (s) => s.length > 2, 'too short'),
+});
+
+describe('defineEvents', () => {
+  it('lists names in declaration order and knows only its own keys', () => {
+    expect(events.names).toEqual([
+      'notification',
+      'sync.progress',
+      'user.deleted',
+      'trimmed',
+      'slow',
+    ]);
+    expect(events.has('notification')).toBe(true);
+    expect(events.has('toString')).toBe(false);
+    expect(events.has('__proto__')).toBe(false);
+    expect(isEventSchema(events)).toBe(true);
+    expect(isEventSchema({ schemas: {} })).toBe(false);
+  });
+
+  it('refuses an event name with a line break or NUL', () => {
+    for (const name of ['a\nb', 'a\rb', 'a\0b']) {
+      expect(() => defineEvents({ [name]: type<string>() })).toThrow(InvalidFieldError);
+    }
+  });
+
+  it('refuses a value that is not a Standard Schema, naming the event', () => {
+    expect(() => defineEvents({ bad: { parse() {} } as never })).toThrow(
+      /"bad" is not a Standard Schema/,
+    );
+  });
+});
+
+describe('validateEvent', () => {
+  it('returns the value synchronously for a sync validator', () => {
+    const result = validateEvent(events, 'notification', { id: 'n1', title: 'Hi', unread: 2 });
+    expect(result).toEqual({ ok: true, value: { id: 'n1', title: 'Hi', unread: 2 } });
+  });
+
+  it('returns the transformed output of the schema', () => {
+    expect(validateEvent(events, 'trimmed', '  x  ')).toEqual({ ok: true, value: 'x' });
+  });
+
+  it('reports a zod failure as a schema-mismatch with the event name, id and issues', () => {
+    const result = validateEvent(events, 'notification', { id: 1 }, { id: 'e-9' });
+    if (result instanceof Promise || result.ok) throw new Error('expected a sync failure');
+    expect(result.error).toBeInstanceOf(ValidationError);
+    expect(result.error).toBeInstanceOf(SsekitError);
+    expect(result.error.code).toBe('schema-mismatch');
+    expect(result.error.event).toBe('notification');
+    expect(result.error.id).toBe('e-9');
+    expect(result.error.issues.length).toBeGreaterThan(0);
+    expect(result.error.message).toMatch(/notification.*e-9/);
+  });
+
+  it('reports a valibot failure the same way', () => {
+    const result = validateEvent(events, 'sync.progress', { page: 'one' });
+    if (result instanceof Promise || result.ok) throw new Error('expected a sync failure');
+    expect(isSsekitError(result.error, 'schema-mismatch')).toBe(true);
+    expect(result.error.issues[0]?.path?.length).toBeGreaterThan(0);
+  });
+
+  it('passes type-only payloads through untouched', () => {
+    const value = { anything: true };
+    const result = validateEvent(events, 'user.deleted', value);
+    expect(result).toEqual({ ok: true, value });
+  });
+
+  it('returns a promise for an async validator, resolving to the value or the error', async () => {
+    const good = validateEvent(events, 'slow', 'long enough');
+    expect(good).toBeInstanceOf(Promise);
+    expect(await good).toEqual({ ok: true, value: 'long enough' });
+    const bad = await validateEvent(events, 'slow', 'x');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('schema-mismatch');
+  });
+
+  it('reports an unknown event name as unknown-event, listing the known ones', () => {
+    const result = validateEvent(events, 'nope' as 'notification', {});
+    if (result instanceof Promise || result.ok) throw new Error('expected a sync failure');
+    expect(result.error.code).toBe('unknown-event');
+    expect(result.error.message).toContain('notification');
+  });
+
+  it('turns a validator that throws into a schema-mismatch carrying the cause', () => {
+    const boom = new Error('boom');
+    const throwing = defineEvents({
+      x: {
+        '~standard': {
+          version: 1,
+          vendor: 't',
+          validate: () => {
+            throw boom;
+          },
+        },
+      },
+    });
+    const result = validateEvent(throwing, 'x', 1);
+    if (result instanceof Promise || result.ok) throw new Error('expected a sync failure');
+    expect(result.error.code).toBe('schema-mismatch');
+    expect(result.error.cause).toBe(boom);
+  });
+});
+
+describe('isSsekitError', () => {
+  it('matches errors from another copy of the package by brand or by name and code', () => {
+    const cloned = { name: 'HttpError', code: 'http-status', message: 'x' };
+    expect(isSsekitError(cloned)).toBe(true);
+    expect(isSsekitError(cloned, 'http-status')).toBe(true);
+    expect(isSsekitError(cloned, 'timeout')).toBe(false);
+    expect(isSsekitError({ name: 'Error', code: 'ECONNRESET' })).toBe(false);
+    expect(isSsekitError(new Error('x'))).toBe(false);
+    expect(isSsekitError(null)).toBe(false);
+    expect(isSsekitError(new SsekitError('closed', 'closed'), 'closed')).toBe(true);
+  });
+});

@@ -1,0 +1,6 @@
+/**
+ * @module @ssekit/test-utils
+ *
+ * Private helpers shared by the packages' tests: external services and real servers on 127.0.0.1.
+ */
+export { findService } from './services';
