@@ -54,9 +54,6 @@ export type EventOf<E extends EventSchema> = {
   };
 }[EventName<E>];
 
-/** @internal Brand for {@link isEventSchema}. */
-const SCHEMA = Symbol.for('@ssekit/event-schema');
-
 /**
  * Define the events a stream carries, once, for server and client alike. Each key is an SSE
  * `event:` name; each value is a Standard Schema validator describing the JSON payload, or
@@ -77,32 +74,22 @@ const SCHEMA = Symbol.for('@ssekit/event-schema');
  * ```
  */
 export function defineEvents<const M extends EventSchemaMap>(schemas: M): EventSchema<M> {
-  if (typeof schemas !== 'object' || schemas === null) {
-    throw new TypeError('defineEvents: expected an object of `name: schema` entries.');
-  }
   const names = Object.keys(schemas) as (keyof M & string)[];
   for (const name of names) {
     assertFieldValue('event', name);
     const entry = schemas[name] as { '~standard'?: { version?: unknown } } | undefined;
-    if (typeof entry !== 'object' || entry === null || typeof entry['~standard'] !== 'object') {
+    if (typeof entry?.['~standard'] !== 'object') {
       throw new TypeError(
-        `defineEvents: the schema of "${name}" is not a Standard Schema. Use a zod/valibot/arktype schema, or type<T>() for a type-only event.`,
+        `defineEvents: "${name}" is not a Standard Schema; use zod/valibot/arktype or type<T>()`,
       );
     }
   }
   const own = new Set<string>(names);
-  const schema: EventSchema<M> = {
-    schemas: Object.freeze({ ...schemas }),
-    names: Object.freeze(names),
+  return {
+    schemas: { ...schemas },
+    names,
     has: (name: string): name is keyof M & string => own.has(name),
   };
-  Object.defineProperty(schema, SCHEMA, { value: true });
-  return Object.freeze(schema);
-}
-
-/** True when `value` was made by {@link defineEvents} (from any copy of the package). */
-export function isEventSchema(value: unknown): value is EventSchema {
-  return typeof value === 'object' && value !== null && (value as any)[SCHEMA] === true;
 }
 
 /**

@@ -49,14 +49,17 @@ const EXCERPT = 60;
  * @internal
  */
 export function excerpt(value: unknown): string {
-  let text: string;
+  const text = String(typeof value === 'string' ? value : safeJson(value));
+  return JSON.stringify(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
+}
+
+/** JSON of a value for a message; cycles and bigints fall back to `String`. @internal */
+function safeJson(value: unknown): unknown {
   try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    return JSON.stringify(value);
   } catch {
-    text = String(value);
+    return value;
   }
-  const cut = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
-  return JSON.stringify(cut).replace(/\\u0000/g, '\\0');
 }
 
 /** Options accepted by every {@link SsekitError} constructor. */
@@ -81,7 +84,7 @@ export class SsekitError extends Error {
   readonly code: SsekitErrorCode;
 
   constructor(code: SsekitErrorCode, message: string, options: SsekitErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'SsekitError';
     this.code = code;
     Object.defineProperty(this, BRAND, { value: true });
@@ -132,23 +135,6 @@ export class ValidationError extends SsekitError {
   }
 }
 
-/** Every code, for recognising errors whose prototype and brand were lost (structured clone). */
-const CODES: ReadonlySet<string> = new Set<SsekitErrorCode>([
-  'invalid-field',
-  'invalid-retry',
-  'unknown-event',
-  'schema-mismatch',
-  'invalid-json',
-  'buffer-overflow',
-  'http-status',
-  'content-type',
-  'timeout',
-  'retries-exhausted',
-  'closed',
-  'limit-exceeded',
-  'invalid-option',
-]);
-
 /**
  * True when `error` is an {@link SsekitError} — from this copy of the package, another copy, or
  * one that crossed a `postMessage` — optionally with the given `code`.
@@ -165,12 +151,12 @@ export function isSsekitError<C extends SsekitErrorCode = SsekitErrorCode>(
 ): error is SsekitError & { code: C } {
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as { name?: unknown; code?: unknown };
+  // Every SsekitError carries the brand (set in its constructor, from any copy of the package).
+  // Lost prototype and brand (structured clone): our classes' names end in `Error` and our codes
+  // are kebab-case strings (Node's system errors are `ECONNRESET`, `ERR_…`).
   const ours =
-    error instanceof SsekitError ||
     (error as Record<symbol, unknown>)[BRAND] === true ||
-    (typeof candidate.name === 'string' &&
-      candidate.name.endsWith('Error') &&
-      typeof candidate.code === 'string' &&
-      CODES.has(candidate.code));
+    (typeof candidate.code === 'string' &&
+      /Error:[a-z-]+$/.test(`${candidate.name}:${candidate.code}`));
   return ours && (code === undefined || candidate.code === code);
 }

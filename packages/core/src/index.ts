@@ -16,7 +16,6 @@ export {
   type EventSchema,
   type EventSchemaEntry,
   type EventSchemaMap,
-  isEventSchema,
   type,
 } from './defineEvents';
 export {

@@ -7,17 +7,10 @@ export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: ValidationError };
 
-/** @internal */
-function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => {
-      const path = issue.path
-        ?.map((segment) => (typeof segment === 'object' ? segment.key : segment))
-        .join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
+/** The first issue as `path: message`, enough to act on; all issues stay on the error. @internal */
+function describeIssues([issue]: readonly StandardSchemaV1.Issue[]): string {
+  const path = issue?.path?.map((segment) => (segment as { key?: PropertyKey }).key ?? segment);
+  return `${path?.length ? `${path.join('.')}: ` : ''}${issue?.message}`;
 }
 
 /** @internal */
@@ -33,7 +26,7 @@ function toResult<T>(
     error: new ValidationError(
       'schema-mismatch',
       name,
-      `Payload of event "${name}"${id === undefined ? '' : ` (id ${id})`} failed validation: ${describeIssues(result.issues)}. Received ${excerpt(value)}.`,
+      `Event "${name}"${id === undefined ? '' : ` (id ${id})`} failed validation: ${describeIssues(result.issues)}; got ${excerpt(value)}`,
       { id, issues: result.issues },
     ),
   };
@@ -65,7 +58,7 @@ export function validateEvent<E extends EventSchema, K extends EventName<E>>(
       error: new ValidationError(
         'unknown-event',
         name,
-        `Unknown event "${name}": it is not in the schema (known: ${events.names.join(', ') || 'none'}). Add it to defineEvents() or check for version skew between server and client.`,
+        `Unknown event "${name}" (known: ${events.names.join(', ')}); add it to defineEvents() or check for version skew`,
         { id },
       ),
     };
@@ -92,7 +85,7 @@ function thrown(name: string, id: string | undefined, cause: unknown): Validatio
   return new ValidationError(
     'schema-mismatch',
     name,
-    `The validator of event "${name}" threw: ${cause instanceof Error ? cause.message : String(cause)}`,
+    `The validator of "${name}" threw: ${(cause as Error)?.message ?? cause}`,
     { id, cause },
   );
 }

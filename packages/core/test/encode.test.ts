@@ -123,7 +123,7 @@ describe('encodeEvent', () => {
 describe('encodeComment', () => {
   it('writes a comment frame that the parser never dispatches', () => {
     expect(encodeComment('ping')).toBe(': ping\n\n');
-    expect(encodeComment()).toBe(':\n\n');
+    expect(encodeComment()).toBe(': \n\n');
     expect(parseWire(encodeComment('ping'))).toEqual([]);
   });
 

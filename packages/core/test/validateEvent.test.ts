@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   defineEvents,
   InvalidFieldError,
-  isEventSchema,
   isSsekitError,
   SsekitError,
   type,
@@ -32,8 +31,6 @@ describe('defineEvents', () => {
     expect(events.has('notification')).toBe(true);
     expect(events.has('toString')).toBe(false);
     expect(events.has('__proto__')).toBe(false);
-    expect(isEventSchema(events)).toBe(true);
-    expect(isEventSchema({ schemas: {} })).toBe(false);
   });
 
   it('refuses an event name with a line break or NUL', () => {
