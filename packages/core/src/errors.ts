@@ -13,6 +13,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
  * - `http-status` — the server answered with a status that ends or delays the stream.
  * - `content-type` — the server answered with something other than `text/event-stream`.
  * - `timeout` — no byte arrived within the inactivity timeout.
+ * - `network` — the request failed before a response (DNS, refused, reset, CORS, offline).
  * - `retries-exhausted` — reconnection gave up (`maxAttempts` / `maxElapsed`).
  * - `closed` — the stream or hub was closed.
  * - `limit-exceeded` — a connection limit refused a new stream.
@@ -28,6 +29,7 @@ export type SsekitErrorCode =
   | 'http-status'
   | 'content-type'
   | 'timeout'
+  | 'network'
   | 'retries-exhausted'
   | 'closed'
   | 'limit-exceeded'
