@@ -1,0 +1,32 @@
+'use client';
+import type { EventSchema } from '@ssekit/core';
+import { createElement, type ReactNode, useInsertionEffect, useMemo } from 'react';
+import type { Binding } from './binding';
+import type { ServerEventsProviderProps } from './serverEventsHooks';
+
+/**
+ * The body of a factory's `ServerEventsProvider`: picks the connection from primitives (URL,
+ * credentials key, `connect`) and hands the latest options to it without reconnecting.
+ * @internal
+ */
+export function useServerEventsProvider<E extends EventSchema>(
+  binding: Binding<E>,
+  props: ServerEventsProviderProps<E>,
+): ReactNode {
+  const { children, headers, options } = props;
+  const url = String(props.url ?? binding.url ?? '');
+  const key = props.credentialsKey ?? binding.credentialsKey;
+  const connect = props.connect ?? binding.connect;
+  const target = useMemo(() => binding.target(url, key, connect), [binding, url, key, connect]);
+  // Option objects change identity every render, so they never pick the connection: they are
+  // read when it (re)connects. Insertion effects run before the children's effects connect.
+  useInsertionEffect(() => {
+    target.options = {
+      ...binding.defaults,
+      ...options,
+      ...(headers ? { headers } : {}),
+      events: binding.events,
+    };
+  });
+  return createElement(binding.Context.Provider, { value: url ? target : undefined }, children);
+}

@@ -1,0 +1,119 @@
+'use client';
+import { type ConnectOptions, connect as clientConnect } from '@ssekit/client';
+import type { EventSchema } from '@ssekit/core';
+import { createContext } from 'react';
+import type { Binding } from './binding';
+import { useServerEventsProvider } from './ServerEventsProvider';
+import type { ServerEventsHooks } from './serverEventsHooks';
+import type { ConnectFn, ConnectionTarget } from './sharedConnection';
+import { useConnectionStatus } from './useConnectionStatus';
+import { useServerEvent } from './useServerEvent';
+import { useServerEvents } from './useServerEvents';
+
+/** Options of {@link createServerEventsHooks}: connection defaults for every hook. */
+export interface ServerEventsHooksOptions<E extends EventSchema>
+  extends Omit<ConnectOptions<E>, 'events' | 'signal'> {
+  /**
+   * The stream's URL. Optional here when every consumer is inside a `ServerEventsProvider` that
+   * gives one; a hook with no URL from either throws.
+   */
+  url?: string | URL;
+  /**
+   * Whose credentials the connection carries (a user id, a session id): components with the same
+   * URL and key share one connection; a new key (login, logout) opens a new one. Never a token
+   * object: keys are compared as strings.
+   * @defaultValue `''`
+   */
+  credentialsKey?: string;
+  /**
+   * Opens the stream. Swap in a test stream's `connect` from `@ssekit/react/testing`. Must be a
+   * stable function (module level): connections are shared per `connect` function.
+   * @defaultValue `connect` from `@ssekit/client`
+   */
+  connect?: ConnectFn<E>;
+  /**
+   * How long (ms) a connection outlives its last consumer, so StrictMode's double mount and a
+   * route change that unmounts then remounts a consumer reuse the connection.
+   * @defaultValue `1000`
+   */
+  gracePeriod?: number;
+}
+
+/** @internal Ids that make registry keys unique per factory and per `connect` function. */
+let ids = 0;
+const connectIds = new WeakMap<object, number>();
+
+/**
+ * Make the provider and hooks for one event schema. Call it once, at module level in a client
+ * module, and import the hooks from there: they are typed from the schema, with no generics at
+ * call sites. Every hook shares one connection per (URL, `credentialsKey`), opened in an effect
+ * (never during render or on the server) and closed `gracePeriod` ms after its last consumer
+ * unmounts.
+ *
+ * @example Typed hooks for a schema
+ * ```tsx
+ * 'use client';
+ * import { createServerEventsHooks } from '@ssekit/react';
+ * import { events } from './events';
+ *
+ * export const { ServerEventsProvider, useServerEvents, useServerEvent, useConnectionStatus } =
+ *   createServerEventsHooks(events, { url: '/api/events' });
+ *
+ * function Unread() {
+ *   const { state } = useServerEvents({
+ *     types: ['notification'],
+ *     reduce: (count, e) => e.data.unread,
+ *     initial: 0,
+ *   });
+ *   return <span>{state}</span>;
+ * }
+ * ```
+ */
+export function createServerEventsHooks<E extends EventSchema>(
+  events: E,
+  options: ServerEventsHooksOptions<E> = {},
+): ServerEventsHooks<E> {
+  const id = ++ids;
+  const {
+    url,
+    credentialsKey = '',
+    connect = clientConnect,
+    gracePeriod = 1000,
+    ...rest
+  } = options;
+  const defaults: ConnectOptions<E> = { ...rest, events };
+  const target = (href: string, key: string, fn: ConnectFn<E>): ConnectionTarget<E> => {
+    let fnId = connectIds.get(fn);
+    if (fnId === undefined) {
+      fnId = ++ids;
+      connectIds.set(fn, fnId);
+    }
+    // Primitives only; NUL cannot appear in a URL, so the parts cannot run into each other.
+    return {
+      key: `${id}\0${fnId}\0${href}\0${key}`,
+      url: href,
+      connect: fn,
+      gracePeriod,
+      options: defaults,
+    };
+  };
+  const binding: Binding<E> = {
+    events,
+    Context: createContext<ConnectionTarget<E> | undefined>(undefined),
+    fallback: url === undefined ? undefined : target(String(url), credentialsKey, connect),
+    url: url === undefined ? undefined : String(url),
+    credentialsKey,
+    connect,
+    defaults,
+    target,
+  };
+  return {
+    // biome-ignore lint/correctness/noComponentHookFactories: made once per schema, at module level
+    ServerEventsProvider: (props) => useServerEventsProvider(binding, props),
+    useServerEvents: (opts?: any) => useServerEvents(binding, opts),
+    useServerEvent: (type, handler) => useServerEvent(binding, 'event', handler, type),
+    useResetEvent: (handler) => useServerEvent(binding, 'reset', handler),
+    useStreamError: (handler) => useServerEvent(binding, 'error', handler),
+    useConnectionStatus: (opts) => useConnectionStatus(binding, opts?.lostAfter),
+  } as ServerEventsHooks<E>;
+}

@@ -1,0 +1,30 @@
+'use client';
+/**
+ * @module @ssekit/react
+ *
+ * React hooks for Server-Sent Events, typed from the schema shared with the server:
+ * {@link createServerEventsHooks} makes a provider and `useServerEvents`, `useServerEvent`,
+ * `useResetEvent`, `useStreamError` and `useConnectionStatus` for one schema. A thin layer over
+ * `@ssekit/client`: one shared, ref-counted connection per (URL, credentials key), read with
+ * `useSyncExternalStore`, SSR-safe. Test streams for your component tests are in
+ * `@ssekit/react/testing`.
+ */
+export {
+  type ConnectionState,
+  type ConnectionStatus,
+  IDLE_STATUS,
+} from './connectionStatus';
+export {
+  createServerEventsHooks,
+  type ServerEventsHooksOptions,
+} from './createServerEventsHooks';
+export type { ServerEventsSnapshot } from './eventLog';
+export type {
+  ConnectionStatusOptions,
+  EventsOf,
+  KeepOptions,
+  ReduceOptions,
+  ServerEventsHooks,
+  ServerEventsProviderProps,
+} from './serverEventsHooks';
+export type { ConnectFn } from './sharedConnection';

@@ -1,0 +1,138 @@
+import type { ConnectOptions, EventStream } from '@ssekit/client';
+import type { EventOf, EventSchema, ResetNotice, SsekitError } from '@ssekit/core';
+import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
+
+/** Opens a stream: `connect` from `@ssekit/client`, or a test stream's `connect`. */
+export type ConnectFn<E extends EventSchema> = (
+  url: string,
+  options: ConnectOptions<E>,
+) => EventStream<E>;
+
+/**
+ * Everything needed to find or open one shared connection. Made during render (it opens
+ * nothing); `key` is built from primitives only, so re-renders with new option objects still
+ * find the same connection.
+ * @internal
+ */
+export interface ConnectionTarget<E extends EventSchema> {
+  /** Registry key: factory id, connect function id, url and credentials key. */
+  readonly key: string;
+  readonly url: string;
+  readonly connect: ConnectFn<E>;
+  /** Milliseconds the connection outlives its last consumer. */
+  readonly gracePeriod: number;
+  /** The latest options; `headers` is read from here on every (re)connect. */
+  options: ConnectOptions<E>;
+}
+
+/** @internal What a consumer can listen to on a shared connection. */
+interface Channels<E extends EventSchema> {
+  event: EventOf<E>;
+  reset: ResetNotice;
+  error: SsekitError;
+  status: undefined;
+}
+
+/** @internal */
+type Channel = keyof Channels<EventSchema>;
+
+/** @internal Every open shared connection, by {@link ConnectionTarget.key}. */
+const registry = new Map<string, SharedConnection<any>>();
+
+/**
+ * One client stream shared by every component with the same target. Each listener is a
+ * reference: the stream opens with the first and closes `gracePeriod` ms after the last leaves,
+ * so StrictMode's mount/unmount/mount and route changes reuse it instead of reconnecting.
+ * @internal
+ */
+class SharedConnection<E extends EventSchema> {
+  readonly stream: EventStream<E>;
+  private readonly sets: { [C in Channel]: Set<(value: any) => void> } = {
+    event: new Set(),
+    reset: new Set(),
+    error: new Set(),
+    status: new Set(),
+  };
+  private refs = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private done = false;
+
+  constructor(readonly target: ConnectionTarget<E>) {
+    const stream = target.connect(target.url, {
+      ...target.options,
+      // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
+      headers: (ctx) => {
+        const h = target.options.headers;
+        return typeof h === 'function' ? h(ctx) : (h ?? {});
+      },
+    });
+    this.stream = stream;
+    stream.onEvent((e) => this.emit('event', e));
+    stream.onReset((n) => this.emit('reset', n));
+    stream.onError((err) => this.emit('error', err));
+    stream.subscribe(() => this.emit('status', undefined));
+  }
+
+  listen<C extends Channel>(channel: C, fn: (value: Channels<E>[C]) => void): () => void {
+    // A wrapper per call: the same function listening twice still counts as two references.
+    const wrapper = (value: Channels<E>[C]) => fn(value);
+    this.sets[channel].add(wrapper);
+    this.refs++;
+    clearTimeout(this.timer);
+    return () => {
+      if (!this.sets[channel].delete(wrapper)) return;
+      if (--this.refs === 0) this.timer = setTimeout(() => this.close(), this.target.gracePeriod);
+    };
+  }
+
+  private emit<C extends Channel>(channel: C, value: Channels<E>[C]): void {
+    // A superseded (closed) connection's late events never reach the components.
+    if (this.done) return;
+    for (const fn of this.sets[channel]) {
+      try {
+        fn(value);
+      } catch (error) {
+        // One throwing handler must not starve the other components; report it like the
+        // browser reports an uncaught error in an event listener.
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  private close(): void {
+    this.done = true;
+    if (registry.get(this.target.key) === this) registry.delete(this.target.key);
+    this.stream.close();
+  }
+}
+
+/**
+ * Listen on the shared connection for `target`, opening it if needed. Call only from effects or
+ * `useSyncExternalStore`'s subscribe (never during render): this is what connects.
+ *
+ * @returns the function that stops listening and releases the reference.
+ * @internal
+ */
+export function listen<E extends EventSchema, C extends Channel>(
+  target: ConnectionTarget<E>,
+  channel: C,
+  fn: (value: Channels<E>[C]) => void,
+): () => void {
+  let connection = registry.get(target.key) as SharedConnection<E> | undefined;
+  if (!connection) {
+    connection = new SharedConnection(target);
+    registry.set(target.key, connection);
+  }
+  return connection.listen(channel, fn);
+}
+
+/**
+ * The current status of `target`'s connection, or {@link IDLE_STATUS} when none is open. Pure:
+ * safe in render and as a `getSnapshot`.
+ * @internal
+ */
+export function statusOf(target: ConnectionTarget<any>): ConnectionStatus {
+  return registry.get(target.key)?.stream.getSnapshot() ?? IDLE_STATUS;
+}
