@@ -1,0 +1,142 @@
+import type {
+  EventData,
+  EventName,
+  EventOf,
+  EventSchema,
+  ResetNotice,
+  Serializer,
+  SsekitError,
+} from '@ssekit/core';
+import type { RetryOptions } from './retryPolicy';
+
+/** What a `headers` or `onUnauthorized` function is given, once per attempt. */
+export interface AttemptContext {
+  /** `0` for the first request, then the number of reconnection attempts since the last open stream. */
+  attempt: number;
+  /** The id the request will resume from (sent as `Last-Event-ID`), if any. */
+  lastEventId: string | undefined;
+  /** Aborted when this attempt is abandoned (closed, timed out, tab hidden). */
+  signal: AbortSignal;
+}
+
+/** Options of {@link connect}. Every field is optional. */
+export interface ConnectOptions<E extends EventSchema = EventSchema> {
+  /**
+   * The event schema from `defineEvents`: handler payloads are typed and validated; an invalid
+   * payload is reported to `onError` and skipped. Without it `type` is any string and `data` is
+   * whatever the serializer parses.
+   */
+  events?: E;
+  /**
+   * Request headers (`Authorization` first of all), or a function called before every attempt,
+   * so a refreshed token is used on reconnect. `Accept: text/event-stream` is added unless set,
+   * and `Last-Event-ID` is set by the client.
+   */
+  headers?: HeadersInit | ((ctx: AttemptContext) => HeadersInit | Promise<HeadersInit>);
+  /** @defaultValue `'GET'` */
+  method?: string;
+  /**
+   * Request body. A value is read once and re-sent byte-identical on every reconnect (FormData
+   * keeps its boundary); a function is called before every attempt instead.
+   */
+  body?: BodyInit | (() => BodyInit | Promise<BodyInit>);
+  /** `fetch` credentials mode (`'include'` sends cookies cross-origin). */
+  credentials?: RequestCredentials;
+  /** A `fetch` to use instead of the global one (a wrapped, instrumented or test fetch). */
+  fetch?: typeof fetch;
+  /** Reconnection timing and limits. */
+  retry?: RetryOptions;
+  /**
+   * A dead line: when no byte at all (heartbeat comments included) arrives for this many ms,
+   * the request is aborted and the client reconnects with `Last-Event-ID`. Set it above the
+   * server's heartbeat interval. Off by default.
+   */
+  inactivityTimeout?: number;
+  /** Resume point of the first request (sent as `Last-Event-ID`). */
+  lastEventId?: string;
+  /** Aborting it is the same as `close()`. */
+  signal?: AbortSignal;
+  /**
+   * Most characters one event (its data plus the line being read) may buffer. A hostile or
+   * broken server cannot grow memory past it: the stream reports a `buffer-overflow` error and
+   * reconnects.
+   * @defaultValue `1048576` (1 Mi characters)
+   */
+  maxEventSize?: number;
+  /**
+   * Called once after a 401 or 403 to refresh credentials before the one retry (the `headers`
+   * function runs again too). A second refusal in a row is final.
+   */
+  onUnauthorized?: (ctx: AttemptContext) => void | Promise<void>;
+  /**
+   * Opt-in: disconnect while the page is hidden (`document.visibilityState`) and resume with
+   * `Last-Event-ID` when it is visible again.
+   * @defaultValue `false`
+   */
+  pauseWhenHidden?: boolean;
+  /** How `data:` text becomes a payload; use the same one as the server. @defaultValue JSON */
+  serializer?: Serializer;
+}
+
+/** Metadata passed with every payload to an `on(type, …)` handler. */
+export interface EventMeta {
+  /** The event name (`message` when the server sent no `event:` field). */
+  type: string;
+  /** The event's `id:`, or `undefined` when the server sent none with it. */
+  id: string | undefined;
+}
+
+/**
+ * Connection state: `connecting` (first request), `open` (stream flowing), `reconnecting`
+ * (waiting or requesting again after a loss), `closed` (for good).
+ */
+export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** An immutable snapshot of the connection; a new object on every state change. */
+export interface StreamStatus {
+  /** Where the connection is. */
+  state: StreamState;
+  /** Why it is reconnecting or closed; `undefined` when open or closed by `close()`. */
+  error: SsekitError | undefined;
+  /** Reconnection attempts since the stream was last open (`0` while open). */
+  attempt: number;
+  /** When the next attempt starts (epoch ms) while waiting to reconnect. */
+  retryAt: number | undefined;
+  /**
+   * The resume point. Updated in the snapshot lazily: an id alone does not notify subscribers
+   * (that would re-render on every event); read `stream.lastEventId` for the live value.
+   */
+  lastEventId: string | undefined;
+}
+
+/**
+ * A live, reconnecting event stream made by {@link connect}. Handlers run synchronously in
+ * arrival order, after validation. Iterate it with `for await` (with backpressure) or subscribe
+ * to its status for a UI.
+ */
+export interface EventStream<E extends EventSchema = EventSchema>
+  extends AsyncIterable<EventOf<E>> {
+  /** Handle one event type. Returns an unsubscribe function. */
+  on<K extends EventName<E>>(
+    type: K,
+    handler: (data: EventData<E, K>, meta: EventMeta) => void,
+  ): () => void;
+  /** Handle every (valid) event, in order. Returns an unsubscribe function. */
+  onEvent(handler: (event: EventOf<E>) => void): () => void;
+  /** Handle the hub's `ssekit.reset` notice: events were lost, refetch state. */
+  onReset(handler: (notice: ResetNotice) => void): () => void;
+  /** Handle every error: invalid payloads (skipped), failed attempts, the final error. */
+  onError(handler: (error: SsekitError) => void): () => void;
+  /** Listen to status changes (for `useSyncExternalStore`). Returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** The current {@link StreamStatus}; the same object until something changes. */
+  getSnapshot(): StreamStatus;
+  /** Same as `getSnapshot()`. */
+  readonly status: StreamStatus;
+  /** The live resume point: the last committed event id. */
+  readonly lastEventId: string | undefined;
+  /** Stop for good: aborts the request and clears every timer. Idempotent. */
+  close(): void;
+  /** True once closed, by `close()`, the signal, a 204 or a final error. */
+  readonly closed: boolean;
+}
