@@ -144,3 +144,35 @@ export async function until(check: () => boolean, timeout = 5000): Promise<void>
     await pause(2);
   }
 }
+
+/** A streaming event-stream `Response` the test writes to; errors its body when `signal` aborts, as fetch does. */
+export function liveResponse(signal: AbortSignal | null, headers: Record<string, string> = {}) {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let open = true;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  signal?.addEventListener('abort', () => {
+    if (open) controller.error(signal.reason);
+    open = false;
+  });
+  return {
+    response: new Response(body, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', ...headers },
+    }),
+    write(text: string) {
+      if (open) controller.enqueue(encoder.encode(text));
+    },
+    end() {
+      if (open) controller.close();
+      open = false;
+    },
+    get open() {
+      return open;
+    },
+  };
+}
