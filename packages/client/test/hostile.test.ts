@@ -1,0 +1,150 @@
+/** Hostile and broken servers: random bytes, huge lines, invalid UTF-8. No crash, typed errors. */
+import { isSsekitError } from '@ssekit/core';
+import { describe, expect, it } from 'vitest';
+import { connect, DEFAULT_MAX_EVENT_SIZE, textSerializer } from '../src/index';
+import { chunkedResponse, scriptedFetch, statusWhere } from './fixtures';
+
+/** mulberry32: a tiny seeded PRNG, so a failing fuzz run can be replayed from its seed. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random bytes biased towards SSE syntax (field names, colons, CR/LF, BOM and bad UTF-8). */
+function hostileChunks(random: () => number): Uint8Array[] {
+  const alphabet = [
+    'data:',
+    'id:',
+    'event:',
+    'retry:',
+    ':',
+    ' ',
+    '\n',
+    '\r',
+    '\r\n',
+    '\0',
+    'x',
+    '9',
+  ];
+  const chunks: Uint8Array[] = [];
+  for (let c = 0, count = 1 + Math.floor(random() * 20); c < count; c++) {
+    const bytes: number[] = [];
+    for (let i = 0, len = Math.floor(random() * 200); i < len; i++) {
+      if (random() < 0.3) bytes.push(Math.floor(random() * 256));
+      else
+        bytes.push(...new TextEncoder().encode(alphabet[Math.floor(random() * alphabet.length)]));
+    }
+    chunks.push(Uint8Array.from(bytes));
+  }
+  return chunks;
+}
+
+/** Feed `chunks` once and resolve with what came out when the stream ended. */
+async function feed(chunks: (string | Uint8Array)[], options: Parameters<typeof connect>[1] = {}) {
+  const { fetch } = scriptedFetch(() => chunkedResponse(chunks));
+  const errors: unknown[] = [];
+  const seen: unknown[] = [];
+  const stream = connect('http://x.test/', {
+    fetch,
+    serializer: textSerializer,
+    retry: { shouldRetry: () => false },
+    ...options,
+  });
+  stream.onError((e) => errors.push(e));
+  stream.onEvent((e) => seen.push(e));
+  const status = await statusWhere(stream, (s) => s.state === 'closed');
+  return { errors, seen, status, stream };
+}
+
+describe('hostile input', () => {
+  it('survives seeded random byte streams with only typed errors', async () => {
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+    const random = prng(seed);
+    try {
+      for (let run = 0; run < 150; run++) {
+        const { errors, seen, status } = await feed(hostileChunks(random), { maxEventSize: 512 });
+        for (const e of [...errors, status.error].filter(Boolean)) {
+          expect(isSsekitError(e)).toBe(true);
+        }
+        for (const e of seen as { type: string; data: string; id?: string }[]) {
+          expect(typeof e.data).toBe('string');
+          expect(e.type).not.toMatch(/[\r\n]/);
+          expect(e.id ?? '').not.toMatch(/[\r\n\0]/);
+        }
+      }
+    } catch (error) {
+      console.error(`hostile fuzz failed with FUZZ_SEED=${seed}`);
+      throw error;
+    }
+  });
+
+  it('reports buffer-overflow for an event past maxEventSize and reconnects', async () => {
+    const chunks = ['data: ', 'x'.repeat(600), 'y'.repeat(600), '\n\n'];
+    const { fetch, calls } = scriptedFetch((n) =>
+      chunkedResponse(n === 0 ? chunks : ['data: small\n\n'], { keepOpen: n > 0 }),
+    );
+    const stream = connect('http://x.test/', {
+      fetch,
+      serializer: textSerializer,
+      maxEventSize: 1000,
+      retry: { jitter: 0, min: 1, initial: 1 },
+    });
+    const errors: any[] = [];
+    const seen: unknown[] = [];
+    stream.onError((e) => errors.push(e));
+    await new Promise((resolve) => stream.on('message', (d) => resolve(seen.push(d))));
+    stream.close();
+    expect(calls).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ code: 'buffer-overflow' });
+    expect(seen).toEqual(['small']);
+  });
+
+  it('bounds multi-line events too (data lines accumulate)', async () => {
+    const line = `data: ${'z'.repeat(100)}\n`;
+    const { errors, seen } = await feed([line.repeat(50), '\n'], { maxEventSize: 1000 });
+    expect(seen).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'buffer-overflow' })]);
+  });
+
+  it('defaults maxEventSize to 1 Mi characters of buffered line and data', async () => {
+    // The limit bounds what is buffered across chunks, so the payload arrives in 64 KiB pieces.
+    const pieces = (size: number) =>
+      Array.from({ length: Math.ceil(size / 65_536) }, (_, i) =>
+        'q'.repeat(Math.min(65_536, size - i * 65_536)),
+      );
+    const ok = await feed(['data: ', ...pieces(DEFAULT_MAX_EVENT_SIZE - 100), '\n\n']);
+    expect(ok.seen).toHaveLength(1);
+    const tooBig = await feed(['data: ', ...pieces(DEFAULT_MAX_EVENT_SIZE + 100), '\n\n']);
+    expect(tooBig.seen).toHaveLength(0);
+    expect(tooBig.errors).toEqual([expect.objectContaining({ code: 'buffer-overflow' })]);
+  });
+
+  it('parses a huge line fed in small chunks in linear time', async () => {
+    const time = async (size: number) => {
+      const chunk = 'a'.repeat(1024);
+      const chunks = ['data: ', ...Array.from({ length: size / 1024 }, () => chunk), '\n\n'];
+      const started = performance.now();
+      const { seen } = await feed(chunks, { maxEventSize: 16 * 1024 * 1024 });
+      expect((seen[0] as { data: string }).data.length).toBe(size);
+      return performance.now() - started;
+    };
+    await time(1024 * 1024); // warm-up
+    const oneMiB = await time(1024 * 1024);
+    const eightMiB = await time(8 * 1024 * 1024);
+    // Quadratic concatenation would make 8 MiB ~64x slower than 1 MiB; linear is ~8x.
+    expect(eightMiB).toBeLessThan(20 * Math.max(oneMiB, 5));
+  });
+
+  it('decodes invalid UTF-8 as U+FFFD without failing', async () => {
+    const { seen, errors } = await feed([
+      Uint8Array.from([0x64, 0x61, 0x74, 0x61, 0x3a, 0xc3, 0x28, 0xe2, 0x82, 0x0a, 0x0a]),
+      Uint8Array.from([0x64, 0x61, 0x74, 0x61, 0x3a, 0xf0, 0x0a, 0x0a]),
+    ]);
+    expect(errors).toEqual([]);
+    expect(seen.map((e: any) => e.data)).toEqual(['\uFFFD(\uFFFD', '\uFFFD']);
+  });
+});
