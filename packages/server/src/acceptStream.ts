@@ -1,0 +1,135 @@
+import { type EventSchema, SsekitError } from '@ssekit/core';
+import { createEventStream, type EventStream, type EventStreamOptions } from './createEventStream';
+import type { StreamSink } from './streamSink';
+
+/** Who a connection belongs to, as decided by `authenticate`. */
+export interface Identity {
+  /** The user the connection belongs to: `publish(…, { to: userId })` reaches it. */
+  userId?: string | undefined;
+  /** Topics the connection joins: `publish(…, { topic })` reaches it. */
+  topics?: readonly string[] | undefined;
+}
+
+/** A refused stream: the adapter answers `status` with a plain-text body and no stream. */
+export interface Refusal {
+  /** The HTTP status, e.g. 401, 403, 429, 503. */
+  readonly status: number;
+  /** The plain-text body. */
+  readonly message: string;
+  /** Extra headers, e.g. `Retry-After`. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401). */
+export type AuthResult = Identity | Refusal | null | undefined | false;
+
+/** What the client asked for, as parsed by the adapter. */
+export interface StreamRequest {
+  /** Topics requested by the client (`?topic=a&topic=b`); `authenticate` decides which to grant. */
+  readonly topics: readonly string[];
+  /** The `Last-Event-ID` request header, if any. */
+  readonly lastEventId: string | undefined;
+}
+
+/** Passed to `onStream` with the open stream. */
+export interface StreamContext<Req> extends StreamRequest {
+  /** The host's request object. */
+  readonly req: Req;
+  /** The user `authenticate` returned, if any. */
+  readonly userId: string | undefined;
+  /** The topics granted by `authenticate` (not the requested ones). */
+  readonly granted: readonly string[];
+}
+
+/** Options shared by every adapter's `create…Handler`. */
+export interface HandlerOptions<Req, E extends EventSchema = EventSchema>
+  extends EventStreamOptions<E> {
+  /**
+   * Decide who the client is before any byte of the stream is sent. Return an {@link Identity},
+   * `refuse(403, 'Forbidden')`, or `null`/`undefined`/`false` for 401. Without it every client is
+   * anonymous with no topics.
+   */
+  authenticate?: (req: Req, request: StreamRequest) => AuthResult | Promise<AuthResult>;
+  /**
+   * Called with each opened stream. Without a hub this is the whole handler: the stream closes
+   * when the returned promise settles (or right after a synchronous return).
+   */
+  onStream?: (stream: EventStream<E>, context: StreamContext<Req>) => void | Promise<void>;
+  /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
+  onError?: (error: unknown) => void;
+}
+
+/** @internal */
+const REFUSAL = Symbol.for('@ssekit/refusal');
+
+/**
+ * Build a {@link Refusal} for `authenticate` to return.
+ *
+ * @example
+ * ```ts
+ * authenticate: (req) => (isAdmin(req) ? { userId: 'admin' } : refuse(403, 'Admins only')),
+ * ```
+ */
+export function refuse(
+  status: number,
+  message = status === 403 ? 'Forbidden' : 'Unauthorized',
+  headers?: Readonly<Record<string, string>>,
+): Refusal {
+  const refusal: Refusal =
+    headers === undefined ? { status, message } : { status, message, headers };
+  Object.defineProperty(refusal, REFUSAL, { value: true });
+  return refusal;
+}
+
+/** True when `value` is a {@link Refusal} made by {@link refuse} (or a hub's limits). */
+export function isRefusal(value: unknown): value is Refusal {
+  return typeof value === 'object' && value !== null && (value as any)[REFUSAL] === true;
+}
+
+/** @internal Throw at construction when a handler could never do anything. */
+export function assertHandlerOptions(options: HandlerOptions<any, any>, name: string): void {
+  if (typeof options !== 'object' || options === null || typeof options.onStream !== 'function') {
+    throw new SsekitError(
+      'invalid-option',
+      `${name}: pass \`onStream(stream, context)\` to use each stream.`,
+    );
+  }
+}
+
+/**
+ * The one core function every adapter calls: authenticate, then open the sink (only once the
+ * client is accepted, so a refusal never leaves a half-open stream) and start the stream.
+ *
+ * @returns the open stream, or the {@link Refusal} the adapter must answer with.
+ * @throws whatever `authenticate` throws (the adapter answers 500).
+ */
+export async function acceptStream<Req, E extends EventSchema>(
+  options: HandlerOptions<Req, E>,
+  req: Req,
+  request: StreamRequest,
+  openSink: () => StreamSink,
+): Promise<Refusal | EventStream<E>> {
+  const auth = options.authenticate ? await options.authenticate(req, request) : {};
+  if (auth === null || auth === undefined || auth === false) return refuse(401);
+  if ('status' in auth) {
+    const refusal = auth as Refusal;
+    return refuse(refusal.status, refusal.message, refusal.headers);
+  }
+  const granted = auth.topics ?? [];
+  const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
+  const context: StreamContext<Req> = { ...request, req, userId: auth.userId, granted };
+  runOnStream(options, stream, context);
+  return stream;
+}
+
+/** @internal Run `onStream`; the stand-alone stream ends when it settles. */
+function runOnStream<Req, E extends EventSchema>(
+  options: HandlerOptions<Req, E>,
+  stream: EventStream<E>,
+  context: StreamContext<Req>,
+): void {
+  const report = options.onError ?? ((error: unknown) => console.error(error));
+  new Promise<void>((resolve) => resolve(options.onStream!(stream, context)))
+    .catch(report)
+    .finally(() => stream.close());
+}

@@ -1,0 +1,126 @@
+/**
+ * @module @ssekit/server/fetch
+ *
+ * Server-Sent Events for Fetch-style handlers — `(request) => Response` in Hono, Next.js route
+ * handlers, Bun, Deno and Cloudflare Workers. Web standards only: no Node import in this entry.
+ */
+import type { EventSchema } from '@ssekit/core';
+import {
+  acceptStream,
+  assertHandlerOptions,
+  type HandlerOptions,
+  isRefusal,
+  type Refusal,
+  type StreamRequest,
+} from '../acceptStream';
+import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
+import { SSE_HEADERS } from '../sseHeaders';
+import { WebStreamSink } from '../webStreamSink';
+
+export {
+  type AuthResult,
+  type Identity,
+  isRefusal,
+  type Refusal,
+  refuse,
+  type StreamContext,
+  type StreamRequest,
+} from '../acceptStream';
+export type { EventStream, EventStreamOptions, SendOptions } from '../createEventStream';
+
+/** Options of {@link createFetchHandler}. */
+export type FetchHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<Request, E>;
+
+/** What {@link createFetchStream} returns. */
+export interface FetchStream<E extends EventSchema = EventSchema> {
+  /** The writer. */
+  stream: EventStream<E>;
+  /** The `Response` to return from the handler; its body is the stream. */
+  response: Response;
+}
+
+/** @internal Topics and `Last-Event-ID` from a Fetch request. */
+function fetchStreamRequest(request: Request): StreamRequest {
+  return {
+    topics: new URL(request.url).searchParams.getAll('topic'),
+    lastEventId: request.headers.get('last-event-id') ?? undefined,
+  };
+}
+
+/** @internal A plain-text refusal. */
+function refusalResponse(refusal: Refusal): Response {
+  return new Response(refusal.message, {
+    status: refusal.status,
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...refusal.headers,
+    },
+  });
+}
+
+/**
+ * Open an SSE stream for a Fetch request. The body is a `ReadableStream` whose `desiredSize`
+ * drives backpressure; it ends when `request.signal` aborts or the reader cancels.
+ * `Connection` is left to the host (HTTP/2 forbids it).
+ *
+ * @example A Next.js route handler (app/api/sync/route.ts)
+ * ```ts
+ * import { createFetchStream } from '@ssekit/server/fetch';
+ *
+ * export function GET(request: Request) {
+ *   const { stream, response } = createFetchStream(request, { events });
+ *   runSync((p) => stream.send('sync.progress', p), stream.signal).finally(() => stream.close());
+ *   return response;
+ * }
+ * ```
+ */
+export function createFetchStream<E extends EventSchema = EventSchema>(
+  request: Request,
+  options: EventStreamOptions<E> = {},
+): FetchStream<E> {
+  const sink = new WebStreamSink({ signal: request.signal, highWaterMark: options.highWaterMark });
+  const stream = createEventStream(sink, {
+    lastEventId: request.headers.get('last-event-id') ?? undefined,
+    ...options,
+  });
+  return { stream, response: new Response(sink.body, { status: 200, headers: SSE_HEADERS }) };
+}
+
+/**
+ * A `(request) => Promise<Response>` handler: authenticate, then open a stream and pass it to
+ * `onStream`. A refusal becomes a plain-text 401/403/… `Response`; a throwing `authenticate`
+ * a 500.
+ *
+ * @example In Hono
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { createFetchHandler, refuse } from '@ssekit/server/fetch';
+ *
+ * const sse = createFetchHandler({
+ *   events,
+ *   authenticate: (request) => (request.headers.get('authorization') ? { userId: 'u1' } : refuse(401)),
+ *   onStream: (stream) => stream.send('notification', { id: '1', title: 'hi', unread: 1 }),
+ * });
+ * new Hono().get('/events', (c) => sse(c.req.raw));
+ * ```
+ */
+export function createFetchHandler<E extends EventSchema = EventSchema>(
+  options: FetchHandlerOptions<E>,
+): (request: Request) => Promise<Response> {
+  assertHandlerOptions(options, 'createFetchHandler');
+  return async (request) => {
+    let sink: WebStreamSink | undefined;
+    try {
+      const result = await acceptStream(options, request, fetchStreamRequest(request), () => {
+        sink = new WebStreamSink({ signal: request.signal, highWaterMark: options.highWaterMark });
+        return sink;
+      });
+      if (isRefusal(result)) return refusalResponse(result);
+      return new Response(sink!.body, { status: 200, headers: SSE_HEADERS });
+    } catch (error) {
+      (options.onError ?? console.error)(error);
+      return refusalResponse({ status: 500, message: 'Internal Server Error' });
+    }
+  };
+}

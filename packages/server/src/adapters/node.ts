@@ -1,0 +1,123 @@
+/**
+ * @module @ssekit/server/node
+ *
+ * Server-Sent Events for `node:http`, `node:https` and the `node:http2` compatibility API:
+ * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
+ * with `authenticate`.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EventSchema } from '@ssekit/core';
+import {
+  acceptStream,
+  assertHandlerOptions,
+  type HandlerOptions,
+  isRefusal,
+  type Refusal,
+  type StreamRequest,
+} from '../acceptStream';
+import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
+import { type NodeRequest, type NodeResponse, openNodeSink } from '../nodeSink';
+
+export {
+  type AuthResult,
+  type Identity,
+  isRefusal,
+  type Refusal,
+  refuse,
+  type StreamContext,
+  type StreamRequest,
+} from '../acceptStream';
+export type { EventStream, EventStreamOptions, SendOptions } from '../createEventStream';
+export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
+
+/** Options of {@link createNodeHandler}. */
+export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
+  NodeRequest,
+  E
+>;
+
+/** @internal Topics and `Last-Event-ID` from a Node request. */
+export function nodeStreamRequest(req: NodeRequest): StreamRequest {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const header = req.headers['last-event-id'];
+  return {
+    topics: url.searchParams.getAll('topic'),
+    lastEventId: typeof header === 'string' ? header : undefined,
+  };
+}
+
+/** @internal Answer a refusal: status, plain-text body, no stream. */
+export function writeRefusal(res: NodeResponse, refusal: Refusal): void {
+  (res as ServerResponse).writeHead(refusal.status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...refusal.headers,
+  });
+  res.end(refusal.message);
+}
+
+/**
+ * Open an SSE stream on a Node response: status 200, the SSE headers and a first frame are sent
+ * at once. The stream is released when the client disconnects.
+ *
+ * @example Streaming a job's progress with `node:http`
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createNodeStream } from '@ssekit/server/node';
+ *
+ * createServer(async (req, res) => {
+ *   const stream = createNodeStream(req, res, { events });
+ *   for (let page = 1; page <= 10 && !stream.closed; page++) {
+ *     await syncPage(page, stream.signal);
+ *     stream.send('sync.progress', { page, totalPages: 10 });
+ *   }
+ *   stream.close();
+ * }).listen(3000);
+ * ```
+ */
+export function createNodeStream<E extends EventSchema = EventSchema>(
+  req: NodeRequest,
+  res: NodeResponse,
+  options: EventStreamOptions<E> = {},
+): EventStream<E> {
+  const { lastEventId } = nodeStreamRequest(req);
+  return createEventStream(openNodeSink(req, res), { lastEventId, ...options });
+}
+
+/**
+ * A `(req, res)` handler that authenticates, then opens a stream and passes it to `onStream`.
+ * A refusal is answered with its status (401/403/…) and a plain body, never a half-open stream;
+ * a throwing `authenticate` gets a 500.
+ *
+ * @example An authenticated progress stream
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createNodeHandler, refuse } from '@ssekit/server/node';
+ *
+ * const handler = createNodeHandler({
+ *   events,
+ *   authenticate: (req) => (req.headers.authorization ? { userId: 'u1' } : refuse(401)),
+ *   async onStream(stream) {
+ *     stream.send('sync.progress', { page: 1, totalPages: 1 });
+ *   },
+ * });
+ * createServer(handler).listen(3000);
+ * ```
+ */
+export function createNodeHandler<E extends EventSchema = EventSchema>(
+  options: NodeHandlerOptions<E>,
+): (req: NodeRequest, res: NodeResponse) => Promise<void> {
+  assertHandlerOptions(options, 'createNodeHandler');
+  return async (req, res) => {
+    try {
+      const result = await acceptStream(options, req, nodeStreamRequest(req), () =>
+        openNodeSink(req, res),
+      );
+      if (isRefusal(result)) writeRefusal(res, result);
+    } catch (error) {
+      (options.onError ?? console.error)(error);
+      if (!res.headersSent) writeRefusal(res, { status: 500, message: 'Internal Server Error' });
+      else res.end();
+    }
+  };
+}

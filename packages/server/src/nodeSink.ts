@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { sseHeaders } from './sseHeaders';
+import type { SinkEvents, StreamSink } from './streamSink';
+
+/** A request from `node:http`, `node:https` or the `node:http2` compatibility API. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+/** A response from `node:http`, `node:https` or the `node:http2` compatibility API. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/** @internal The parts of a response this sink touches, across http1, http2 and Express. */
+interface Writable {
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  destroy(): unknown;
+  on(event: 'close' | 'drain', listener: () => void): unknown;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableLength?: number;
+  readonly stream?: { readonly writableLength?: number };
+  /** Added by `compression()`: push what zlib holds to the socket. */
+  flush?: () => void;
+}
+
+/**
+ * A {@link StreamSink} over a Node response whose headers are sent. Backpressure comes from
+ * `res.write`'s return value and `'drain'`; {@link bufferedBytes} is `res.writableLength`, which
+ * counts the socket's buffer too. When `compression()` (or anything adding `res.flush`) sits in
+ * front, every write is flushed so frames are not held in a gzip window.
+ */
+export class NodeSink implements StreamSink {
+  private readonly res: Writable;
+  private readonly flushes: boolean;
+
+  constructor(res: NodeResponse) {
+    this.res = res as unknown as Writable;
+    this.flushes = typeof this.res.flush === 'function';
+  }
+
+  bind(events: SinkEvents): void {
+    const { res } = this;
+    // The client may have left while an async authenticate hook ran.
+    if (res.destroyed || res.writableEnded) {
+      events.onClose();
+      return;
+    }
+    res.on('close', () => events.onClose());
+    res.on('drain', () => events.onDrain());
+  }
+
+  write(chunk: Uint8Array): boolean {
+    const ok = this.res.write(chunk);
+    if (this.flushes) this.res.flush!();
+    return ok;
+  }
+
+  get bufferedBytes(): number {
+    const { res } = this;
+    // Http2ServerResponse is a facade without writableLength; its stream has one.
+    return res.writableLength ?? res.stream?.writableLength ?? 0;
+  }
+
+  close(graceful: boolean): void {
+    if (graceful) this.res.end();
+    else this.res.destroy();
+  }
+}
+
+/**
+ * Send status 200 and the SSE headers (with `Connection: keep-alive` on HTTP/1.1 only) and wrap
+ * the response in a {@link NodeSink}. The writer sends the first frame right after, so headers
+ * and first bytes leave together.
+ */
+export function openNodeSink(req: NodeRequest, res: NodeResponse): NodeSink {
+  (res as ServerResponse).writeHead(200, sseHeaders(req.httpVersion) as Record<string, string>);
+  return new NodeSink(res);
+}

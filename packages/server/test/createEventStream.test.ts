@@ -1,0 +1,191 @@
+import { defineEvents, encodeComment, isSsekitError, type } from '@ssekit/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { createEventStream } from '../src/index';
+import { memorySink, tick } from './fixtures';
+
+const events = defineEvents({
+  progress: z.object({ page: z.number(), totalPages: z.number() }),
+  done: type<{ ok: boolean }>(),
+});
+
+/** An empty comment (the heartbeat frame), as core encodes it. */
+const BEAT = encodeComment();
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createEventStream', () => {
+  it('writes the retry frame at once, before any event', () => {
+    const sink = memorySink();
+    createEventStream(sink, { heartbeat: false });
+    expect(sink.text).toBe('retry: 3000\n\n');
+  });
+
+  it('writes an empty comment first when retry is off', () => {
+    const sink = memorySink();
+    createEventStream(sink, { heartbeat: false, retry: false });
+    expect(sink.text).toBe(BEAT);
+  });
+
+  it('encodes typed events with event, id and JSON data lines', async () => {
+    const sink = memorySink();
+    const stream = createEventStream(sink, { events, heartbeat: false, retry: false });
+    expect(stream.send('progress', { page: 1, totalPages: 3 }, { id: '7' })).toBe(true);
+    stream.comment('note\nsecond');
+    stream.retry(500);
+    await tick();
+    expect(sink.text).toBe(
+      `${BEAT}event: progress\nid: 7\ndata: {"page":1,"totalPages":3}\n\n${encodeComment('note\nsecond')}retry: 500\n\n`,
+    );
+  });
+
+  it('coalesces the frames of one tick into one write', async () => {
+    const sink = memorySink();
+    const stream = createEventStream(sink, { events, heartbeat: false });
+    for (let page = 1; page <= 50; page++) stream.send('progress', { page, totalPages: 50 });
+    expect(sink.chunks).toHaveLength(1); // only the first frame so far
+    await tick();
+    expect(sink.chunks).toHaveLength(2);
+    expect(sink.text.match(/event: progress/g)).toHaveLength(50);
+  });
+
+  it('refuses event names outside the schema and ids that would inject fields', () => {
+    const stream = createEventStream(memorySink(), { events, heartbeat: false });
+    expect(() => (stream.send as any)('nope', {})).toThrowError(/Unknown event "nope"/);
+    expect(() => stream.send('done', { ok: true }, { id: 'a\nevent: x' })).toThrow(
+      expect.objectContaining({ code: 'invalid-field' }),
+    );
+  });
+
+  it('validates payloads when asked, once per send', () => {
+    const stream = createEventStream(memorySink(), { events, heartbeat: false, validate: true });
+    let caught: unknown;
+    try {
+      stream.send('progress', { page: 'one' } as any);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSsekitError(caught, 'schema-mismatch')).toBe(true);
+    expect(stream.send('progress', { page: 1, totalPages: 1 })).toBe(true);
+  });
+
+  it('reports nothing sent on a closed stream instead of throwing', async () => {
+    const sink = memorySink();
+    const stream = createEventStream(sink, { events, heartbeat: false });
+    stream.send('done', { ok: true });
+    stream.close();
+    expect(sink.closedWith).toBe('graceful');
+    expect(sink.text).toContain('event: done'); // queued frames go out before the end
+    expect(stream.closed).toBe(true);
+    expect(stream.send('done', { ok: false })).toBe(false);
+    expect(stream.comment('x')).toBe(false);
+    expect(stream.retry(1)).toBe(false);
+    expect(await stream.drain()).toBe(false);
+    stream.close();
+  });
+
+  it('aborts the signal with a closed error when the client disconnects', () => {
+    const sink = memorySink();
+    const stream = createEventStream(sink, { heartbeat: false });
+    const signal = stream.signal;
+    expect(signal.aborted).toBe(false);
+    sink.disconnect();
+    expect(signal.aborted).toBe(true);
+    expect(isSsekitError(signal.reason, 'closed')).toBe(true);
+    expect(stream.closed).toBe(true);
+  });
+
+  it('gives an already aborted signal when asked after the stream closed', () => {
+    const stream = createEventStream(memorySink(), { heartbeat: false });
+    stream.close();
+    expect(stream.signal.aborted).toBe(true);
+  });
+
+  it('reports backpressure until the sink drains', async () => {
+    const sink = memorySink({ buffer: true });
+    const stream = createEventStream(sink, { heartbeat: false, highWaterMark: 1024 });
+    sink.accept = false;
+    stream.comment('x'.repeat(100));
+    await tick();
+    expect(stream.backpressure).toBe(true);
+    let drained: boolean | undefined;
+    void stream.drain().then((ok) => {
+      drained = ok;
+    });
+    await tick();
+    expect(drained).toBeUndefined();
+    sink.drain();
+    await tick();
+    expect(drained).toBe(true);
+    expect(stream.backpressure).toBe(false);
+  });
+
+  it('counts queued and transport-buffered bytes in bufferedBytes', async () => {
+    const sink = memorySink({ buffer: true });
+    const stream = createEventStream(sink, { heartbeat: false, retry: false });
+    const first = BEAT.length;
+    expect(stream.bufferedBytes).toBe(first);
+    stream.comment('abc'); // ': abc\n\n' = 7 bytes, queued until the end of the tick
+    expect(stream.bufferedBytes).toBe(first + 7);
+    await tick();
+    expect(stream.bufferedBytes).toBe(first + 7);
+  });
+
+  it('tears the stream down when unsent bytes pass maxBufferedBytes', async () => {
+    const sink = memorySink({ buffer: true });
+    const stream = createEventStream(sink, { heartbeat: false, maxBufferedBytes: 1000 });
+    sink.accept = false;
+    for (let i = 0; i < 20 && !stream.closed; i++) {
+      stream.comment('x'.repeat(100));
+      await tick();
+    }
+    expect(stream.closed).toBe(true);
+    expect(sink.closedWith).toBe('abort');
+    expect(isSsekitError(stream.signal.reason, 'buffer-overflow')).toBe(true);
+    expect(sink.bufferedBytes).toBeLessThanOrEqual(1000);
+  });
+
+  it('refuses a heartbeat that is not a positive integer', () => {
+    for (const heartbeat of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createEventStream(memorySink(), { heartbeat })).toThrow(
+        expect.objectContaining({ code: 'invalid-option' }),
+      );
+    }
+  });
+});
+
+describe('heartbeat', () => {
+  it('writes a comment to every stream at the interval from one shared timer', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    const sinks = Array.from({ length: 100 }, () => memorySink());
+    const streams = sinks.map((sink) => createEventStream(sink, { heartbeat: 1000 }));
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sinks[0]!.text).toBe('retry: 3000\n\n');
+    await vi.advanceTimersByTimeAsync(1);
+    for (const sink of sinks) expect(sink.text).toBe(`retry: 3000\n\n${BEAT}`);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sinks[99]!.text).toBe(`retry: 3000\n\n${BEAT}${BEAT}${BEAT}`);
+    for (const stream of streams) stream.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('releases the timer when the last client disconnects', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const sinks = [memorySink(), memorySink()];
+    for (const sink of sinks) createEventStream(sink, { heartbeat: 500 });
+    expect(vi.getTimerCount()).toBe(1);
+    sinks[0]!.disconnect();
+    expect(vi.getTimerCount()).toBe(1);
+    sinks[1]!.disconnect();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('runs no timer when heartbeats are off', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    createEventStream(memorySink(), { heartbeat: false });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
