@@ -1,0 +1,86 @@
+/** What one `npm run bench` does: the scenarios, their sizes and the number of rounds. */
+
+/** One fan-out scenario. */
+export interface FanoutScenario {
+  id: string;
+  /** `saturated`: publish as fast as the server takes it; `paced`: `rate` broadcasts/s; `targeted`: to one user each. */
+  kind: 'saturated' | 'paced' | 'targeted';
+  connections: number;
+  /** Broadcasts (saturated, paced) or single-user publishes (targeted). */
+  events: number;
+  /** Publishes per event-loop turn (saturated, targeted). */
+  burst?: number;
+  /** Broadcasts per second (paced). */
+  rate?: number;
+  /** Distinct users the connections belong to (targeted). */
+  users?: number;
+}
+
+export interface BenchConfig {
+  profile: 'full' | 'quick';
+  rounds: number;
+  fanout: FanoutScenario[];
+  parse: { megabytes: number; seed: number };
+}
+
+/**
+ * The full run stays under 10 minutes on 2 cores: ~0.4 M deliveries per saturated round, a 3 s
+ * paced round, 64 MB per parse round, 3 rounds of everything. `--quick` keeps the same shapes
+ * smaller (and one round of the paced and targeted ones) for a 1–2 minute check.
+ */
+export function benchConfig(quick: boolean): BenchConfig {
+  if (quick) {
+    return {
+      profile: 'quick',
+      rounds: 2,
+      fanout: [
+        { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 100, burst: 10 },
+        { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 10, burst: 10 },
+        { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 10, rate: 10 },
+        {
+          id: 'targeted-1k',
+          kind: 'targeted',
+          connections: 1_000,
+          users: 100,
+          events: 1_000,
+          burst: 10,
+        },
+        {
+          id: 'targeted-10k',
+          kind: 'targeted',
+          connections: 10_000,
+          users: 1_000,
+          events: 1_000,
+          burst: 10,
+        },
+      ],
+      parse: { megabytes: 16, seed: 7 },
+    };
+  }
+  return {
+    profile: 'full',
+    rounds: 3,
+    fanout: [
+      { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 400, burst: 10 },
+      { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 40, burst: 10 },
+      { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 30, rate: 10 },
+      {
+        id: 'targeted-1k',
+        kind: 'targeted',
+        connections: 1_000,
+        users: 100,
+        events: 5_000,
+        burst: 10,
+      },
+      {
+        id: 'targeted-10k',
+        kind: 'targeted',
+        connections: 10_000,
+        users: 1_000,
+        events: 5_000,
+        burst: 10,
+      },
+    ],
+    parse: { megabytes: 64, seed: 7 },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The fan-out orchestrator: for each scenario and round, a fresh server child (pinned to core 0)
+ * and a fresh load-generator child (core 1), contenders alternating A B C A B C …
+ */
+import { BenchChild } from '../child';
+import type { FanoutScenario } from '../config';
+import type { FanoutContender, Loaded } from '../contender';
+
+const SERVER = new URL('./serverMain.ts', import.meta.url);
+const LOAD = new URL('./loadMain.ts', import.meta.url);
+
+/** What one round of one contender measured. Times in µs, memory in bytes. */
+export interface FanoutRound {
+  scenario: string;
+  contender: string;
+  round: number;
+  error?: string;
+  connections?: number;
+  expected?: number;
+  received?: number;
+  lost?: number;
+  closedEarly?: number;
+  /** Delivered events per second, first publish → last frame received. */
+  eventsPerSec?: number;
+  p50?: number;
+  p99?: number;
+  max?: number;
+  /** Server CPU per delivered event, µs. */
+  userPerEvent?: number;
+  systemPerEvent?: number;
+  userSeconds?: number;
+  systemSeconds?: number;
+  /** Server heap (after GC) and RSS per idle connection, bytes. */
+  heapPerConnection?: number;
+  rssPerConnection?: number;
+  /** Targeted: wall time inside publish calls, and server CPU, per publish (µs). */
+  publishMicros?: number;
+  cpuPerPublish?: number;
+  /** Seconds spent in each phase of the round (start, connect, publish, teardown). */
+  phases?: Record<string, number>;
+}
+
+const T = { start: 30_000, connect: 120_000, command: 30_000 };
+
+async function runRound(
+  contender: Loaded<FanoutContender>,
+  scenario: FanoutScenario,
+  round: number,
+): Promise<FanoutRound> {
+  const result: FanoutRound = { scenario: scenario.id, contender: contender.name, round };
+  const targeted = scenario.kind === 'targeted';
+  const server = new BenchChild(SERVER, [contender.file, targeted ? 'targeted' : 'broadcast'], {
+    cpu: 0,
+    nodeFlags: ['--expose-gc'],
+  });
+  const load = new BenchChild(LOAD, [], { cpu: 1 });
+  const phases: Record<string, number> = {};
+  result.phases = phases;
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark) / 1000;
+    mark = now;
+  };
+  try {
+    const [ready] = await Promise.all([server.next(T.start), load.next(T.start)]);
+    const port = ready.port as number;
+    phase('start');
+    const n = scenario.connections;
+    const users = scenario.users;
+    // Memory is the marginal cost: measured between a warm-up share of the connections (which
+    // also pays for lazily compiled code and first-use allocations) and all of them.
+    const warm = Math.min(n, Math.max(50, Math.round(n / 10)));
+    await load.request('connect', { port, count: warm, users }, T.connect);
+    await server.request('waitFor', { n: warm, timeoutMs: T.command }, T.command + 5_000);
+    const memA = await server.request('memory', {}, T.command);
+    await load.request('connect', { port, count: n - warm, users }, T.connect);
+    const reg = await server.request('waitFor', { n, timeoutMs: T.command }, T.command + 5_000);
+    result.connections = reg.connections as number;
+    if (result.connections < n)
+      throw new Error(`only ${result.connections}/${n} connections registered`);
+    phase('connect');
+    const memB = await server.request('memory', {}, T.command);
+    if (n > warm) {
+      result.heapPerConnection =
+        ((memB.heapUsed as number) - (memA.heapUsed as number)) / (n - warm);
+      result.rssPerConnection = ((memB.rss as number) - (memA.rss as number)) / (n - warm);
+    }
+
+    let expected: number;
+    if (targeted) {
+      const u = users ?? 1;
+      // Connection i belongs to user i % u; publish j goes to user j % u.
+      const perUser = (k: number) => Math.floor(n / u) + (k < n % u ? 1 : 0);
+      expected = 0;
+      for (let j = 0; j < scenario.events; j++) expected += perUser(j % u);
+    } else {
+      expected = n * scenario.events;
+    }
+    await load.request('expect', { total: expected }, T.command);
+    const cmd = targeted ? 'targeted' : 'broadcast';
+    const publishTimeout = scenario.rate
+      ? (scenario.events / scenario.rate) * 1000 + T.command
+      : 120_000;
+    const pub = await server.request(
+      cmd,
+      {
+        events: scenario.events,
+        publishes: scenario.events,
+        users,
+        burst: scenario.burst,
+        rate: scenario.rate,
+      },
+      publishTimeout,
+    );
+    const got = await load.request('collect', { idleMs: 3_000 }, 180_000);
+    const cpu = await server.request('cpu', {}, T.command);
+    phase('publish');
+
+    const received = got.received as number;
+    const publishStart = pub.publishStart as number;
+    result.expected = expected;
+    result.received = received;
+    result.lost = expected - received;
+    result.closedEarly = got.closedEarly as number;
+    result.eventsPerSec = received / (((got.lastAt as number) - publishStart) / 1e6);
+    result.p50 = got.p50 as number | undefined;
+    result.p99 = got.p99 as number | undefined;
+    result.max = got.max as number | undefined;
+    const user = cpu.userMicros as number;
+    const system = cpu.systemMicros as number;
+    result.userSeconds = user / 1e6;
+    result.systemSeconds = system / 1e6;
+    result.userPerEvent = user / received;
+    result.systemPerEvent = system / received;
+    if (targeted) {
+      result.publishMicros = (pub.publishMicros as number) / scenario.events;
+      result.cpuPerPublish = (user + system) / scenario.events;
+    }
+    if ((got.negative as number) > 0)
+      throw new Error(`${got.negative} negative latencies (clock?)`);
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    // The load generator resets its sockets (no TIME_WAIT piling up over rounds); the server
+    // has nothing left to measure, so it is simply killed.
+    await load.request('close', {}, 5_000).catch(() => undefined);
+    await Promise.all([load.stop(), server.kill()]);
+    phase('teardown');
+  }
+  return result;
+}
+
+/**
+ * Run every scenario: round r runs each contender once, in the same order, so slow drift of the
+ * machine hits all of them alike.
+ */
+export async function runFanout(
+  contenders: Loaded<FanoutContender>[],
+  scenarios: FanoutScenario[],
+  rounds: number,
+  log: (line: string) => void,
+): Promise<FanoutRound[]> {
+  const results: FanoutRound[] = [];
+  for (const scenario of scenarios) {
+    const eligible = contenders.filter((c) => scenario.kind !== 'targeted' || c.targeted !== false);
+    for (let round = 0; round < rounds; round++) {
+      for (const contender of eligible) {
+        const started = Date.now();
+        const r = await runRound(contender, scenario, round);
+        results.push(r);
+        log(
+          `  ${scenario.id} round ${round + 1}/${rounds} ${contender.name}: ${
+            r.error ? `ERROR ${r.error}` : `${fmtRate(r.eventsPerSec)} ev/s, lost ${r.lost}`
+          } (${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(r.phases ?? {})
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')})`,
+        );
+      }
+    }
+  }
+  return results;
+}
+
+function fmtRate(x: number | undefined): string {
+  return x === undefined ? '-' : Math.round(x).toLocaleString('en-US');
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]`:
+ * run the contenders alternately, print tables of medians and ratios, write the JSON of every
+ * round to `bench/results/`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { taskset } from './child';
+import { benchConfig } from './config';
+import type { FanoutContender, Loaded, ParseContender } from './contender';
+import { loadContenders } from './contender';
+import { runFanout } from './fanout/runFanout';
+import { runParse } from './parse/runParse';
+import { fanoutTables, parseTable } from './report';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    contenders: { type: 'string' },
+    scenarios: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+});
+
+const config = benchConfig(values.quick ?? false);
+if (values.rounds) config.rounds = Number(values.rounds);
+const only = values.only?.split(',');
+const picked = values.contenders?.split(',');
+const scenarios = values.scenarios?.split(',');
+const started = Date.now();
+const log = (line: string) => console.log(line);
+
+const { contenders, skipped } = await loadContenders();
+const chosen = contenders.filter((c) => !picked || picked.includes(c.name));
+for (const s of skipped) log(`skipping contender ${s.file}: ${s.reason}`);
+log(
+  `ssekit bench (${config.profile}, ${config.rounds} rounds) on ${availableParallelism()} cores, node ${process.version}, ${
+    taskset()
+      ? 'server on core 0, load generator on core 1 (taskset)'
+      : 'no taskset: processes not pinned'
+  }`,
+);
+
+const fanoutContenders = chosen.filter((c): c is Loaded<FanoutContender> => c.kind === 'fanout');
+const parseContenders = chosen.filter((c): c is Loaded<ParseContender> => c.kind === 'parse');
+const fanoutScenarios = config.fanout.filter((s) => !scenarios || scenarios.includes(s.id));
+
+const fanout =
+  !only || only.includes('fanout')
+    ? await runFanout(fanoutContenders, fanoutScenarios, config.rounds, log)
+    : [];
+const parse =
+  !only || only.includes('parse')
+    ? await runParse(parseContenders, config.parse.megabytes, config.parse.seed, config.rounds, log)
+    : [];
+
+const output: string[] = [];
+if (fanout.length > 0) output.push(...fanoutTables(fanout, fanoutScenarios));
+if (parse.length > 0) output.push(parseTable(parse, config.parse.megabytes));
+const elapsed = (Date.now() - started) / 1000;
+console.log(`\n${output.join('\n\n')}\n\nTotal ${elapsed.toFixed(0)} s.`);
+
+const resultsDir = new URL('../results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const file = new URL(`${stamp}-${config.profile}.json`, resultsDir);
+await writeFile(
+  file,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      argv: process.argv.slice(2),
+      machine: {
+        cores: availableParallelism(),
+        cpu: cpus()[0]?.model,
+        node: process.version,
+        pinned: taskset() !== null,
+        loadavgAtEnd: loadavg(),
+      },
+      config,
+      skipped,
+      contenders: chosen.map(({ kind, name, description }) => ({ kind, name, description })),
+      elapsedSeconds: elapsed,
+      tables: output,
+      fanout,
+      parse,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`Wrote ${file.pathname}`);
