@@ -12,14 +12,9 @@ import {
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ContentTypeError, HttpError, readExcerpt } from './errors';
 import { createFanout } from './fanout';
-import { backoff, retryAfter, retryPolicy } from './retryPolicy';
-import type {
-  AttemptContext,
-  ConnectOptions,
-  EventStream,
-  StreamState,
-  StreamStatus,
-} from './types';
+import { createRequest } from './request';
+import { backoff, retryAfter } from './retryPolicy';
+import type { ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
 
 /** Default {@link ConnectOptions.maxEventSize}: 1 Mi characters. */
 export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
@@ -43,12 +38,11 @@ function call(fn: Handler, a: unknown, b?: unknown): void {
   }
 }
 
-/** `Last-Event-ID` as UTF-8: header values are byte strings, so each UTF-8 byte becomes one char. @internal */
-function utf8Header(value: string): string {
-  let header = '';
-  for (const byte of new TextEncoder().encode(value)) header += String.fromCharCode(byte);
-  return header;
-}
+/** Subscriber keys for non-event listeners: a parsed event name never holds a line break. @internal */
+const ALL = '\n';
+const RESET = '\n1';
+const ERROR = '\n2';
+const STATUS = '\n3';
 
 /**
  * Open a reconnecting Server-Sent Events stream over `fetch`: any headers (a function of the
@@ -79,29 +73,23 @@ export function connect<E extends EventSchema = EventSchema>(
   url: string | URL,
   options: ConnectOptions<E> = {},
 ): EventStream<E> {
-  const { events, serializer = jsonSerializer, inactivityTimeout, signal } = options;
-  const policy = retryPolicy(options.retry);
+  const { events, serializer = jsonSerializer, inactivityTimeout: idle, signal } = options;
+  const retry = options.retry ?? {};
+  const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
   const doc = options.pauseWhenHidden ? (globalThis as any).document : undefined;
+  const request = createRequest(url, options);
   let lastId = options.lastEventId;
   if (lastId !== undefined) assertFieldValue('id', lastId);
-  if (!((options.maxEventSize ?? 1) > 0 && (inactivityTimeout ?? 1) > 0)) {
-    throw new SsekitError(
-      'invalid-option',
-      'maxEventSize and inactivityTimeout must be positive numbers of characters / ms.',
-    );
+  if (!((options.maxEventSize ?? 1) > 0 && (idle ?? 1) > 0)) {
+    throw new SsekitError('invalid-option', 'maxEventSize and inactivityTimeout must be > 0');
   }
 
-  const typed = new Map<string, Set<Handler>>();
-  const all = new Set<Handler>();
-  const resets = new Set<Handler>();
-  const errors = new Set<Handler>();
-  const listeners = new Set<() => void>();
+  const subs = new Map<string, Set<Handler>>();
   const fanout = createFanout<EventOf<E>>();
   const warned = new Set<string>();
-
   let closed = false;
   let hidden: boolean = doc?.hidden ?? false;
-  let reconnectTime = policy.initial;
+  let reconnectTime = retry.initial ?? 1000;
   let overflow = false;
   let paused = false;
   let lastByte = 0;
@@ -111,57 +99,50 @@ export function connect<E extends EventSchema = EventSchema>(
   let chain: Promise<void> | undefined;
   let snapshot: StreamStatus;
 
-  const setStatus = (state: StreamState, error?: SsekitError, attempt = 0, retryAt?: number) => {
-    snapshot = { state, error, attempt, retryAt, lastEventId: lastId };
-    for (const listener of listeners) call(listener, 0);
+  const emit = (key: string, a: unknown, b?: unknown) => {
+    const set = subs.get(key);
+    if (set) for (const fn of set) call(fn, a, b);
   };
-  const report = (error: SsekitError) => {
-    for (const fn of errors) call(fn, error);
-  };
-  const add = (set: Set<Handler>, fn: Handler) => {
-    set.add(fn);
+  const listen = (key: string) => (fn: Handler) => {
+    const set = subs.get(key) ?? new Set();
+    subs.set(key, set.add(fn));
     return () => void set.delete(fn);
   };
+  const setStatus = (state: StreamState, error?: SsekitError, attempt = 0, retryAt?: number) => {
+    snapshot = { state, error, attempt, retryAt, lastEventId: lastId };
+    emit(STATUS, 0);
+  };
 
-  // Delivery of one parsed event: decode, validate, dispatch. Returns a promise only for an
-  // async validator; later events then queue behind it so handlers still see arrival order.
-  const handle = (message: EventSourceMessage): void | Promise<void> => {
-    const type = message.event ?? 'message';
-    const { id } = message;
+  // One parsed event: decode, validate, dispatch. Returns a promise only for an async
+  // validator; later events then queue behind it so handlers still see arrival order.
+  const handle = ({ event: type = 'message', data: text, id }: EventSourceMessage) => {
     if (type !== RESET_EVENT && events && !events.has(type)) {
-      const env = (globalThis as any).process?.env?.NODE_ENV;
-      if (env !== 'production' && !warned.has(type)) {
+      if ((globalThis as any).process?.env?.NODE_ENV !== 'production' && !warned.has(type)) {
         warned.add(type);
-        console.warn(`[ssekit] dropped event "${type}": not in the schema (version skew?)`);
+        console.warn(`[ssekit] dropped "${type}": not in the schema`);
       }
       return;
     }
     let data: unknown;
     try {
-      data = serializer.parse(message.data);
+      data = serializer.parse(text);
     } catch (cause) {
-      return report(
-        new ValidationError('invalid-json', type, `Event "${type}" has malformed data`, {
-          id,
-          cause,
-        }),
+      return emit(
+        ERROR,
+        new ValidationError('invalid-json', type, `Bad data in "${type}"`, { id, cause }),
       );
     }
-    if (type === RESET_EVENT) {
-      for (const fn of resets) call(fn, data as ResetNotice);
-      return;
-    }
+    if (type === RESET_EVENT) return emit(RESET, data as ResetNotice);
     const dispatch = (value: unknown) => {
       if (closed) return;
       const event = { type, data: value, id } as EventOf<E>;
-      const handlers = typed.get(type);
-      if (handlers) for (const fn of handlers) call(fn, value, event);
-      for (const fn of all) call(fn, event);
+      emit(type, value, event);
+      emit(ALL, event);
       fanout.push(event);
     };
     if (!events) return dispatch(data);
     const result = validateEvent(events, type as any, data, { id });
-    const settle = (r: Awaited<typeof result>) => (r.ok ? dispatch(r.value) : report(r.error));
+    const settle = (r: Awaited<typeof result>) => (r.ok ? dispatch(r.value) : emit(ERROR, r.error));
     return result instanceof Promise ? result.then(settle) : settle(result);
   };
 
@@ -179,17 +160,13 @@ export function connect<E extends EventSchema = EventSchema>(
       if (error.type === 'max-buffer-size-exceeded') overflow = true;
     },
     onEvent: (message) => {
-      if (chain) {
-        chain = chain.then(() => handle(message));
-      } else {
-        const pending = handle(message);
-        if (!pending) return;
-        chain = pending;
+      const tail = chain ? chain.then(() => handle(message)) : handle(message);
+      if (tail) {
+        chain = tail;
+        tail.then(() => {
+          if (chain === tail) chain = undefined;
+        });
       }
-      const tail = chain;
-      tail.then(() => {
-        if (chain === tail) chain = undefined;
-      });
     },
   });
 
@@ -207,9 +184,9 @@ export function connect<E extends EventSchema = EventSchema>(
   // Checks the time of the last byte instead of re-arming a timer per chunk.
   const watch = (ac: AbortController, ms: number) => {
     const check = () => {
-      const idle = paused ? 0 : Date.now() - lastByte;
-      if (idle < ms) schedule(check, ms - idle);
-      else ac.abort(new SsekitError('timeout', `No data for ${ms} ms; reconnecting`));
+      const quiet = paused ? 0 : Date.now() - lastByte;
+      if (quiet < ms) schedule(check, ms - quiet);
+      else ac.abort(new SsekitError('timeout', `No data for ${ms} ms`));
     };
     schedule(check, ms);
   };
@@ -225,9 +202,7 @@ export function connect<E extends EventSchema = EventSchema>(
       if (done) return;
       lastByte = Date.now();
       parser.feed(decoder.decode(value, { stream: true }));
-      if (overflow) {
-        throw new SsekitError('buffer-overflow', 'An event passed maxEventSize; reconnecting');
-      }
+      if (overflow) throw new SsekitError('buffer-overflow', 'An event passed maxEventSize');
       // Backpressure: stop reading while a `for await` loop or an async validator is behind.
       if (chain || fanout.full()) {
         paused = true;
@@ -262,8 +237,6 @@ export function connect<E extends EventSchema = EventSchema>(
     let failures = 0; // consecutive unhealthy connections: the backoff exponent
     let since = Date.now(); // start of the current reconnect streak, for maxElapsed
     let refreshed = false;
-    let body: BodyInit | undefined;
-    let bodyType: string | null = null;
     while (!closed) {
       if (hidden) {
         setStatus('reconnecting', undefined, attempt);
@@ -273,30 +246,16 @@ export function connect<E extends EventSchema = EventSchema>(
       // The wait is over: a retry is in flight, with no `retryAt` any more.
       if (attempt) setStatus('reconnecting', snapshot.error, attempt);
       const ac = new AbortController();
-      const ctx: AttemptContext = { attempt, lastEventId: lastId, signal: ac.signal };
+      current = ac;
+      const ctx = { attempt, lastEventId: lastId, signal: ac.signal };
       let error: SsekitError | undefined;
       let final = false;
       let opened = 0;
-      let wait = -1;
-      current = ac;
+      let wait = -1; // -1: the backoff; 0: at once (after a refresh); > 0: Retry-After
       lastByte = Date.now();
-      if (inactivityTimeout) watch(ac, inactivityTimeout);
+      if (idle) watch(ac, idle);
       try {
-        const h = options.headers;
-        const headers = new Headers(typeof h === 'function' ? await h(ctx) : h);
-        if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-        if (lastId) headers.set('last-event-id', utf8Header(lastId));
-        const b = options.body;
-        if (typeof b === 'function') body = await b();
-        else if (b != null && body === undefined) {
-          // Read once so every reconnect re-sends the same bytes (a FormData boundary included).
-          const r = new Response(b);
-          bodyType = r.headers.get('content-type');
-          body = await r.arrayBuffer();
-        }
-        if (bodyType && !headers.has('content-type')) headers.set('content-type', bodyType);
-        const init = { method: options.method, headers, body, credentials: options.credentials };
-        const res = await (options.fetch ?? fetch)(url, { ...init, signal: ac.signal });
+        const res = await request(ctx);
         const { status } = res;
         const type = res.headers.get('content-type');
         if (status === 204) final = true;
@@ -325,28 +284,26 @@ export function connect<E extends EventSchema = EventSchema>(
         error =
           reason instanceof SsekitError
             ? reason
-            : new SsekitError('network', `Event stream request failed: ${reason}`, { cause });
+            : new SsekitError('network', `Request failed: ${reason}`, { cause });
       }
       clearTimeout(timer);
       ac.abort();
       if (closed) return;
       if (hidden) continue;
-      if (error) report(error);
+      if (error) emit(ERROR, error);
       if (final) return finish(error);
       if (opened) since = Date.now();
-      failures = opened && Date.now() - opened >= policy.healthyAfter ? 1 : failures + 1;
-      if (attempt >= policy.maxAttempts || Date.now() - since >= policy.maxElapsed) {
-        const exhausted = new SsekitError(
-          'retries-exhausted',
-          `Gave up reconnecting after ${attempt} attempts`,
-          { cause: error },
-        );
-        report(exhausted);
+      failures = opened && Date.now() - opened >= healthyAfter ? 1 : failures + 1;
+      if (attempt >= maxAttempts || Date.now() - since >= maxElapsed) {
+        const exhausted = new SsekitError('retries-exhausted', `Gave up after ${attempt} retries`, {
+          cause: error,
+        });
+        emit(ERROR, exhausted);
         return finish(exhausted);
       }
       attempt++;
-      if (policy.shouldRetry && !policy.shouldRetry(error, attempt)) return finish(error);
-      const delay = Math.max(wait, wait ? backoff(policy, reconnectTime, failures) : 0);
+      if (retry.shouldRetry && !retry.shouldRetry(error, attempt)) return finish(error);
+      const delay = Math.max(wait, wait ? backoff(retry, reconnectTime, failures) : 0);
       setStatus('reconnecting', error, attempt, Date.now() + delay);
       await sleep(delay);
     }
@@ -354,15 +311,11 @@ export function connect<E extends EventSchema = EventSchema>(
 
   setStatus('connecting');
   const stream: EventStream<E> = {
-    on: (type, handler) => {
-      const set = typed.get(type) ?? new Set();
-      typed.set(type, set);
-      return add(set, handler);
-    },
-    onEvent: (handler) => add(all, handler),
-    onReset: (handler) => add(resets, handler),
-    onError: (handler) => add(errors, handler),
-    subscribe: (listener) => add(listeners, listener),
+    on: (type, handler) => listen(type)(handler),
+    onEvent: listen(ALL),
+    onReset: listen(RESET),
+    onError: listen(ERROR),
+    subscribe: listen(STATUS),
     getSnapshot: () => {
       if (snapshot.lastEventId !== lastId) snapshot = { ...snapshot, lastEventId: lastId };
       return snapshot;
@@ -383,12 +336,8 @@ export function connect<E extends EventSchema = EventSchema>(
   else {
     signal?.addEventListener('abort', close);
     doc?.addEventListener('visibilitychange', onVisibility);
-    run().catch((cause) => {
-      const error =
-        cause instanceof SsekitError ? cause : new SsekitError('closed', String(cause), { cause });
-      report(error);
-      finish(error);
-    });
+    // Only a throwing user hook (shouldRetry) gets here.
+    run().catch((cause) => finish(new SsekitError('closed', String(cause), { cause })));
   }
   return stream;
 }

@@ -11,11 +11,8 @@ export class HttpError extends SsekitError {
   /** The start of the response body (up to 256 characters), for logs. */
   readonly bodyExcerpt: string;
 
-  constructor(status: number, bodyExcerpt: string) {
-    super(
-      'http-status',
-      `Event stream answered HTTP ${status}${bodyExcerpt && `: ${bodyExcerpt}`}`,
-    );
+  constructor(status: number, bodyExcerpt: string, message = `HTTP ${status}`) {
+    super(status === 200 ? 'content-type' : 'http-status', `${message}: ${bodyExcerpt}`);
     this.name = 'HttpError';
     this.status = status;
     this.bodyExcerpt = bodyExcerpt;
@@ -25,38 +22,29 @@ export class HttpError extends SsekitError {
 /**
  * The server answered 200 with a `Content-Type` other than `text/event-stream` (code
  * `content-type`) — usually an HTML error page or a JSON API at the wrong URL. Final: retrying
- * would get the same answer.
+ * would get the same answer. An {@link HttpError} with status 200.
  */
-export class ContentTypeError extends SsekitError {
+export class ContentTypeError extends HttpError {
   /** The `Content-Type` received (`null` when absent). */
   readonly contentType: string | null;
-  /** The start of the response body (up to 256 characters), for logs. */
-  readonly bodyExcerpt: string;
 
   constructor(contentType: string | null, bodyExcerpt: string) {
-    super(
-      'content-type',
-      `Expected Content-Type text/event-stream, got ${contentType}${bodyExcerpt && `: ${bodyExcerpt}`}`,
-    );
+    super(200, bodyExcerpt, `Expected text/event-stream, got ${contentType}`);
     this.name = 'ContentTypeError';
     this.contentType = contentType;
-    this.bodyExcerpt = bodyExcerpt;
   }
 }
 
 /**
- * Read the first 256 characters of a body that is not an event stream, for an error message.
- * Stops early so a huge or endless body is never read whole; failures give what was read.
+ * The start of a body that is not an event stream (its first chunk, up to 256 characters), for
+ * an error message. One read, so a huge or endless body is never read whole.
  * @internal
  */
 export async function readExcerpt(res: Response): Promise<string> {
-  let text = '';
   try {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    for (let r = await reader.read(); !r.done && text.length < 256; r = await reader.read()) {
-      text += decoder.decode(r.value, { stream: true });
-    }
-  } catch {}
-  return text.slice(0, 256);
+    const { value } = await res.body!.getReader().read();
+    return new TextDecoder().decode(value).slice(0, 256);
+  } catch {
+    return '';
+  }
 }

@@ -9,7 +9,6 @@ export const HIGH_WATER_MARK = 64;
 interface Consumer<T> {
   queue: T[];
   wake?: (() => void) | undefined;
-  thrown?: boolean;
 }
 
 /**
@@ -66,12 +65,9 @@ export function createFanout<T>(): Fanout<T> {
         async next() {
           while (!c.queue.length) {
             if (ended) {
-              // Queued events first, then the final error once, then done.
-              if (failure !== undefined && !c.thrown) {
-                c.thrown = true;
-                done();
-                throw failure;
-              }
+              // Queued events first, then the final error (if any) ends the loop.
+              done();
+              if (failure) throw failure;
               return done();
             }
             await new Promise<void>((resolve) => {

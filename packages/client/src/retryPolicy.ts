@@ -69,36 +69,18 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** {@link RetryOptions} with every default filled in. @internal */
-export type RetryPolicy = Required<Omit<RetryOptions, 'shouldRetry'>> &
-  Pick<RetryOptions, 'shouldRetry'>;
-
-/** Fill in the defaults (`??`, so an explicit `undefined` keeps the default). @internal */
-export function retryPolicy(o: RetryOptions = {}): RetryPolicy {
-  return {
-    initial: o.initial ?? 1000,
-    min: o.min ?? 100,
-    max: o.max ?? 30_000,
-    factor: o.factor ?? 2,
-    jitter: o.jitter ?? 0.3,
-    maxAttempts: o.maxAttempts ?? Infinity,
-    maxElapsed: o.maxElapsed ?? Infinity,
-    healthyAfter: o.healthyAfter ?? 5000,
-    shouldRetry: o.shouldRetry,
-    random: o.random ?? Math.random,
-  };
-}
-
 /**
  * The wait before the next attempt: the reconnection time `base` (clamped to
  * `[min, MAX_RETRY_DELAY]`) grown by `factor` per consecutive failure beyond the first, capped at
- * `max(max, base)`, plus jitter that only adds.
+ * `max(max, base)`, plus jitter that only adds. Defaults are applied here (destructuring, so an
+ * explicit `undefined` keeps the default).
  * @internal
  */
-export function backoff(policy: RetryPolicy, base: number, failures: number): number {
-  const floor = Math.min(Math.max(base, policy.min), MAX_RETRY_DELAY);
-  const delay = Math.min(floor * policy.factor ** (failures - 1), Math.max(floor, policy.max));
-  return Math.min(delay * (1 + policy.jitter * policy.random()), MAX_RETRY_DELAY);
+export function backoff(options: RetryOptions, base: number, failures: number): number {
+  const { min = 100, max = 30_000, factor = 2, jitter = 0.3, random = Math.random } = options;
+  const floor = Math.min(Math.max(base, min), MAX_RETRY_DELAY);
+  const delay = Math.min(floor * factor ** (failures - 1), Math.max(floor, max));
+  return Math.min(delay * (1 + jitter * random()), MAX_RETRY_DELAY);
 }
 
 /**

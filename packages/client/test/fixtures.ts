@@ -35,7 +35,8 @@ export async function startServer(
       url: req.url ?? '/',
       headers: req.headers,
       // Node keeps header bytes as latin1 chars; the client sends UTF-8 bytes.
-      lastEventId: raw === undefined ? undefined : Buffer.from(raw, 'latin1').toString('utf8'),
+      lastEventId:
+        raw === undefined ? undefined : Buffer.from(String(raw), 'latin1').toString('utf8'),
       body: Buffer.concat(parts),
     });
     try {

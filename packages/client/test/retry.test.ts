@@ -4,7 +4,13 @@
  */
 import { isSsekitError } from '@ssekit/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connect, type EventStream, MAX_RETRY_DELAY, type StreamStatus } from '../src/index';
+import {
+  type AttemptContext,
+  connect,
+  type EventStream,
+  MAX_RETRY_DELAY,
+  type StreamStatus,
+} from '../src/index';
 import { chunkedResponse, liveResponse, scriptedFetch } from './fixtures';
 
 beforeEach(() => {
@@ -153,10 +159,10 @@ describe('response classification', () => {
     const { fetch, calls } = scriptedFetch((_n, request) =>
       request.headers.get('authorization') === 'Bearer fresh' ? ended() : text(401, 'expired'),
     );
-    const onUnauthorized = vi.fn(() => {
+    const onUnauthorized = vi.fn((_ctx: AttemptContext) => {
       token = 'fresh';
     });
-    const headers = vi.fn(() => ({ authorization: `Bearer ${token}` }));
+    const headers = vi.fn((_ctx: AttemptContext) => ({ authorization: `Bearer ${token}` }));
     const stream = connect('http://x.test/', { fetch, headers, onUnauthorized });
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.map((c) => c.headers.get('authorization'))).toEqual([
