@@ -1,5 +1,6 @@
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import { createEventStream, type EventStream, type EventStreamOptions } from './createEventStream';
+import type { Hub } from './createHub';
 import type { StreamSink } from './streamSink';
 
 /** Who a connection belongs to, as decided by `authenticate`. */
@@ -51,8 +52,15 @@ export interface HandlerOptions<Req, E extends EventSchema = EventSchema>
    */
   authenticate?: (req: Req, request: StreamRequest) => AuthResult | Promise<AuthResult>;
   /**
+   * Connect every accepted client to this hub: it gets the events published to everyone, to
+   * its granted topics and to its user, with replay after `Last-Event-ID`. The hub's stream
+   * options (heartbeat, retry, limits…) apply, not this handler's.
+   */
+  hub?: Hub<E>;
+  /**
    * Called with each opened stream. Without a hub this is the whole handler: the stream closes
-   * when the returned promise settles (or right after a synchronous return).
+   * when the returned promise settles (or right after a synchronous return). With a hub the
+   * stream stays open until the client leaves or the hub closes.
    */
   onStream?: (stream: EventStream<E>, context: StreamContext<Req>) => void | Promise<void>;
   /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
@@ -88,10 +96,14 @@ export function isRefusal(value: unknown): value is Refusal {
 
 /** @internal Throw at construction when a handler could never do anything. */
 export function assertHandlerOptions(options: HandlerOptions<any, any>, name: string): void {
-  if (typeof options !== 'object' || options === null || typeof options.onStream !== 'function') {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    (options.hub === undefined && typeof options.onStream !== 'function')
+  ) {
     throw new SsekitError(
       'invalid-option',
-      `${name}: pass \`onStream(stream, context)\` to use each stream.`,
+      `${name}: pass \`hub\` to connect clients to a hub, or \`onStream(stream, context)\` to use each stream.`,
     );
   }
 }
@@ -116,20 +128,32 @@ export async function acceptStream<Req, E extends EventSchema>(
     return refuse(refusal.status, refusal.message, refusal.headers);
   }
   const granted = auth.topics ?? [];
-  const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
   const context: StreamContext<Req> = { ...request, req, userId: auth.userId, granted };
-  runOnStream(options, stream, context);
+  if (options.hub !== undefined) {
+    const { lastEventId } = request;
+    const result = options.hub.connect(
+      { userId: auth.userId, topics: granted, lastEventId },
+      openSink,
+    );
+    if (!isRefusal(result) && options.onStream !== undefined)
+      runOnStream(options, result, context, false);
+    return result;
+  }
+  const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
+  runOnStream(options, stream, context, true);
   return stream;
 }
 
-/** @internal Run `onStream`; the stand-alone stream ends when it settles. */
+/** @internal Run `onStream`; a stand-alone stream ends when it settles. */
 function runOnStream<Req, E extends EventSchema>(
   options: HandlerOptions<Req, E>,
   stream: EventStream<E>,
   context: StreamContext<Req>,
+  closeWhenSettled: boolean,
 ): void {
   const report = options.onError ?? ((error: unknown) => console.error(error));
-  new Promise<void>((resolve) => resolve(options.onStream!(stream, context)))
-    .catch(report)
-    .finally(() => stream.close());
+  const run = new Promise<void>((resolve) => resolve(options.onStream!(stream, context)));
+  run.catch(report).finally(() => {
+    if (closeWhenSettled) stream.close();
+  });
 }

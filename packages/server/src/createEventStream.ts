@@ -93,8 +93,11 @@ export interface EventStream<E extends EventSchema = EventSchema> {
   readonly lastEventId: string | undefined;
 }
 
-/** Why a stream finished. @internal */
-type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
+/**
+ * Why a stream finished: closed by the server, the client disconnected, or the client stopped
+ * reading and its unsent bytes passed `maxBufferedBytes`.
+ */
+export type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
 
 /** @internal */
 const encoder = new TextEncoder();
@@ -135,7 +138,7 @@ export function resolveStreamSettings(
 
 /** @internal Told once when a stream finishes (the hub's bookkeeping). */
 export interface StreamOwner {
-  streamFinished(stream: StreamWriter): void;
+  streamFinished(stream: StreamWriter, reason: FinishReason): void;
 }
 
 /** @internal */
@@ -299,7 +302,7 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     this.settings.heartbeat?.delete(this);
     this.controller?.abort(this.reason(reason));
     if (this.waiters !== undefined) this.release(false);
-    this.owner?.streamFinished(this);
+    this.owner?.streamFinished(this, reason);
   }
 
   private reason(reason: FinishReason): SsekitError {

@@ -1,9 +1,11 @@
 /**
  * @module @ssekit/server
  *
- * Server-Sent Events on the server, over web standards: {@link createEventStream} (the writer for
- * one response) over any {@link StreamSink}, the Web `ReadableStream` sink, the SSE headers and
- * the adapter core ({@link acceptStream}) for writing adapters. Host adapters live in
+ * Server-Sent Events on the server, over web standards: {@link createHub} (targeting, replay with
+ * `Last-Event-ID`, slow consumers, limits, a {@link Broker} seam with {@link createMemoryBroker}
+ * as default), {@link createEventStream} (the writer for one response) over any
+ * {@link StreamSink}, the Web `ReadableStream` sink, the SSE headers and the adapter core
+ * ({@link acceptStream}) for writing adapters. Host adapters live in
  * `@ssekit/server/node`, `@ssekit/server/express` and `@ssekit/server/fetch`.
  */
 export {
@@ -17,6 +19,7 @@ export {
   type StreamContext,
   type StreamRequest,
 } from './acceptStream';
+export type { Broker, BrokerAppend, BrokerEvent, BrokerReadResult } from './broker';
 export {
   createEventStream,
   DEFAULT_HIGH_WATER_MARK,
@@ -24,9 +27,22 @@ export {
   DEFAULT_RETRY_MS,
   type EventStream,
   type EventStreamOptions,
+  type FinishReason,
   type SendOptions,
 } from './createEventStream';
+export {
+  type ConnectionInfo,
+  type ConnectRequest,
+  createHub,
+  type Hub,
+  type HubLimits,
+  type HubOptions,
+  type HubStats,
+  type PublishOptions,
+} from './createHub';
 export { DEFAULT_HEARTBEAT_MS } from './heartbeat';
+export { createMemoryBroker, type MemoryBrokerOptions } from './memoryBroker';
+export { DEFAULT_REPLAY_AGE_MS, DEFAULT_REPLAY_EVENTS, type ReplayOptions } from './replayLog';
 export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './sseHeaders';
 export type { SinkEvents, StreamSink } from './streamSink';
 export {

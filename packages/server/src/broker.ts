@@ -1,0 +1,62 @@
+import type { ResetReason } from '@ssekit/core';
+
+/**
+ * How publishes travel between processes. The hub appends every publish to the broker and sends
+ * what the broker delivers, so with a shared broker (`@ssekit/redis`) N processes share ids,
+ * history and fan-out, and a client may resume on any of them. The in-memory default is
+ * {@link createMemoryBroker}.
+ */
+
+/** One published event as the broker stores and delivers it. */
+export interface BrokerEvent {
+  /** The id the broker assigned: ordered, opaque to clients, sent as the SSE `id:`. */
+  readonly id: string;
+  /** The SSE `event:` name. */
+  readonly type: string;
+  /** The serialised payload (the `data:` text). */
+  readonly data: string;
+  /** Only connections that joined this topic receive the event. */
+  readonly topic?: string | undefined;
+  /** Only connections of these users receive the event (deduplicated, never empty when set). */
+  readonly to?: readonly string[] | undefined;
+}
+
+/** What the hub appends: an event without its id. */
+export type BrokerAppend = Omit<BrokerEvent, 'id'>;
+
+/** The answer of {@link Broker.readAfter}. */
+export type BrokerReadResult =
+  | {
+      /** Every event after the given id, in id order (the hub filters per connection). */
+      readonly events: readonly BrokerEvent[];
+    }
+  | {
+      /** The events after the id cannot be replayed: why. */
+      readonly reset: ResetReason;
+      /** The newest id in the log, or `undefined` when nothing was published yet. */
+      readonly head: string | undefined;
+    };
+
+/**
+ * The broker contract, shaped for a remote asynchronous log (Redis Streams, Postgres, NATS
+ * JetStream): every method may return a promise.
+ *
+ * Guarantees the hub relies on:
+ * - `append` resolves to the event's id; ids are totally ordered by {@link compare}.
+ * - `subscribe` delivers every appended event (from this or any other process) once, in id order.
+ *   Delivery may lag behind `readAfter`; the hub deduplicates with `compare`.
+ * - `readAfter(id)` returns the events after `id` in order, or a reset verdict when `id` is older
+ *   than the log, from another epoch, or unknown.
+ */
+export interface Broker {
+  /** Append an event to the log and fan it out; resolves to its id. */
+  append(event: BrokerAppend): string | Promise<string>;
+  /** Receive every appended event, in id order. Returns the unsubscribe function. */
+  subscribe(listener: (event: BrokerEvent) => void): () => void;
+  /** Read the events after `lastEventId`, for a reconnecting client. */
+  readAfter(lastEventId: string): BrokerReadResult | Promise<BrokerReadResult>;
+  /** Order two ids of this broker: negative, zero or positive like `Array#sort`. */
+  compare(a: string, b: string): number;
+  /** Release connections and timers. Called by `hub.close()` for a broker the hub created. */
+  close?(): void | Promise<void>;
+}

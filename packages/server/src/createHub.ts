@@ -1,0 +1,390 @@
+import {
+  assertFieldValue,
+  type EventInput,
+  type EventName,
+  type EventSchema,
+  encodeEvent,
+  RESET_EVENT,
+  type ResetNotice,
+  SsekitError,
+} from '@ssekit/core';
+import { type Identity, type Refusal, refuse } from './acceptStream';
+import type { Broker, BrokerEvent, BrokerReadResult } from './broker';
+import {
+  type EventStream,
+  type EventStreamOptions,
+  type FinishReason,
+  resolveStreamSettings,
+  type StreamOwner,
+  type StreamSettings,
+  StreamWriter,
+} from './createEventStream';
+import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
+import { ConnectionIndex, HubConnection } from './hubConnection';
+import { createMemoryBroker } from './memoryBroker';
+import type { ReplayOptions } from './replayLog';
+import { serializePayload } from './serializePayload';
+import type { StreamSink } from './streamSink';
+
+/** Connection caps; refusals carry `Retry-After`. */
+export interface HubLimits {
+  /** Open streams in total; past it new ones get 503. */
+  maxConnections?: number;
+  /** Open streams per user; past it that user's new ones get 429. */
+  maxConnectionsPerUser?: number;
+  /** `Retry-After` of limit refusals, in seconds. @defaultValue `10` */
+  retryAfter?: number;
+}
+
+/** Who a connection is, as passed to hooks. */
+export interface ConnectionInfo {
+  readonly userId: string | undefined;
+  readonly topics: readonly string[];
+  readonly lastEventId: string | undefined;
+}
+
+/** Options of {@link createHub}. Stream options apply to every connection. */
+export interface HubOptions<E extends EventSchema = EventSchema>
+  extends Omit<EventStreamOptions<E>, 'lastEventId'> {
+  /** Bounds of the default in-memory replay log; `false` keeps none. Ignored with `broker`. */
+  replay?: ReplayOptions | false;
+  /** How publishes are logged and fanned out. @defaultValue {@link createMemoryBroker} */
+  broker?: Broker;
+  /** Epoch of the default broker's ids (random by default). Ignored with `broker`. */
+  epoch?: string;
+  /** Clock of the default broker's age bound. @defaultValue `Date.now` */
+  now?: () => number;
+  /** Connection caps (none by default). */
+  limits?: HubLimits;
+  /** A connection joined. */
+  onConnect?: (info: ConnectionInfo) => void;
+  /** A connection left, and why. */
+  onDisconnect?: (info: ConnectionInfo, reason: FinishReason) => void;
+  /** An event went out to `recipients` connections (events from other processes too). */
+  onPublish?: (event: BrokerEvent, recipients: number) => void;
+  /** Where failing hooks and broker reads are reported. @defaultValue `console.error` */
+  onError?: (error: unknown) => void;
+}
+
+/** Targets of {@link Hub.publish}; both set means the user's connections on that topic. */
+export interface PublishOptions {
+  /** Only connections that joined this topic. */
+  topic?: string | undefined;
+  /** Only the connections of this user (or these users). */
+  to?: string | readonly string[] | undefined;
+}
+
+/** What {@link Hub.connect} needs: the identity from `authenticate` and the resume point. */
+export interface ConnectRequest extends Identity {
+  /** The client's `Last-Event-ID`. */
+  lastEventId?: string | undefined;
+}
+
+/** A snapshot from {@link Hub.stats}. */
+export interface HubStats {
+  /** Open streams. */
+  connections: number;
+  /** Distinct users with an open stream. */
+  users: number;
+  /** Distinct topics with at least one open stream. */
+  topics: number;
+  /** Bytes written but not yet read, over all streams. */
+  bufferedBytes: number;
+  /** Events delivered by the broker since the hub started. */
+  published: number;
+  /** Streams closed for passing `maxBufferedBytes`. */
+  slowConsumers: number;
+}
+
+/** Many SSE connections with targeting, replay and shutdown. Made by {@link createHub}. */
+export interface Hub<E extends EventSchema = EventSchema> {
+  /**
+   * Publish one event: serialised (and validated, with `validate`) once, given an ordered id,
+   * logged for replay and written as the same bytes to every entitled connection.
+   * @returns the event's id.
+   * @throws {@link ValidationError} / `invalid-field` for bad input, `closed` after {@link close}.
+   */
+  publish<K extends EventName<E>>(
+    type: K,
+    data: EventInput<E, K>,
+    options?: PublishOptions,
+  ): Promise<string>;
+  /**
+   * Admit a connection (limits, closed hub), open its sink, replay what it missed after
+   * `lastEventId` and then stream live events. Adapters call this; `openSink` runs only when
+   * the connection is admitted.
+   */
+  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<E> | Refusal;
+  /** Counters for logs and metrics. */
+  stats(): HubStats;
+  /** End every stream cleanly and refuse new ones with 503. */
+  close(): Promise<void>;
+  /** True after {@link close}. */
+  readonly closed: boolean;
+}
+
+/** @internal */
+const encoder = new TextEncoder();
+
+/** @internal */
+class HubImpl implements Hub<any>, StreamOwner {
+  closed = false;
+  private readonly options: HubOptions<any>;
+  private readonly settings: StreamSettings;
+  private readonly broker: Broker;
+  private readonly ownsBroker: boolean;
+  private readonly index = new ConnectionIndex();
+  private readonly unsubscribe: () => void;
+  /** Encoded frames by event, so a replay reuses the live encoding (memory broker). */
+  private readonly frames = new WeakMap<BrokerEvent, Uint8Array>();
+  private published = 0;
+  private slowConsumers = 0;
+
+  constructor(options: HubOptions<any>) {
+    this.options = options;
+    const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
+    const heartbeat = beat === false ? undefined : new Heartbeat(beat);
+    this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
+    this.ownsBroker = options.broker === undefined;
+    this.broker =
+      options.broker ??
+      createMemoryBroker({
+        replay: options.replay === false ? { maxEvents: 0 } : options.replay,
+        epoch: options.epoch,
+        now: options.now,
+      });
+    this.unsubscribe = this.broker.subscribe((event) => this.deliver(event));
+  }
+
+  publish(type: string, data: unknown, options: PublishOptions = {}): Promise<string> {
+    if (this.closed) throw new SsekitError('closed', 'hub.publish() after hub.close().');
+    if (this.settings.events === undefined) assertFieldValue('event', type);
+    const text = serializePayload(this.settings, type, data);
+    const { topic } = options;
+    const to = typeof options.to === 'string' ? [options.to] : dedupe(options.to);
+    return Promise.resolve(this.broker.append({ type, data: text, topic, to }));
+  }
+
+  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<any> | Refusal {
+    const refusal = this.admit(request.userId);
+    if (refusal !== undefined) return refusal;
+    const topics = dedupe(request.topics) ?? [];
+    const conn = new HubConnection(request.userId, topics, request.lastEventId);
+    const stream = new StreamWriter(openSink(), this.settings, request.lastEventId, this, conn);
+    conn.stream = stream;
+    if (stream.closed) return stream; // the client left while it was being authenticated
+    // Register before reading the log: live events that race with the read are held in
+    // `pending`, then merged after the replay — no gap, no duplicate.
+    if (request.lastEventId !== undefined) conn.pending = [];
+    this.index.add(conn);
+    this.hook(() => this.options.onConnect?.(conn));
+    if (request.lastEventId !== undefined) this.resume(conn, request.lastEventId);
+    return stream;
+  }
+
+  stats(): HubStats {
+    let bufferedBytes = 0;
+    for (const conn of this.index.all) bufferedBytes += conn.stream.bufferedBytes;
+    return {
+      connections: this.index.all.size,
+      users: this.index.byUser.size,
+      topics: this.index.byTopic.size,
+      bufferedBytes,
+      published: this.published,
+      slowConsumers: this.slowConsumers,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    for (const conn of [...this.index.all]) conn.stream.close();
+    this.settings.heartbeat?.stop();
+    if (this.ownsBroker) await this.broker.close?.();
+  }
+
+  /** @internal {@link StreamOwner}: drop a finished stream from the indexes. */
+  streamFinished(stream: StreamWriter, reason: FinishReason): void {
+    const conn = stream.meta as HubConnection;
+    if (!conn.registered) return;
+    this.index.remove(conn);
+    conn.pending = undefined;
+    if (reason === 'buffer-overflow') this.slowConsumers++;
+    this.hook(() => this.options.onDisconnect?.(conn, reason));
+  }
+
+  private admit(userId: string | undefined): Refusal | undefined {
+    const limits = this.options.limits;
+    const retryAfter = { 'Retry-After': String(limits?.retryAfter ?? 10) };
+    if (this.closed) return refuse(503, 'The event hub is shutting down.', retryAfter);
+    if (limits === undefined) return undefined;
+    if (limits.maxConnections !== undefined && this.index.all.size >= limits.maxConnections) {
+      return refuse(503, 'Too many open event streams on this server.', retryAfter);
+    }
+    if (
+      userId !== undefined &&
+      limits.maxConnectionsPerUser !== undefined &&
+      this.index.countUser(userId) >= limits.maxConnectionsPerUser
+    ) {
+      return refuse(429, 'Too many open event streams for this user.', retryAfter);
+    }
+    return undefined;
+  }
+
+  /** Broker fan-out: encode once, then write the same bytes to each entitled connection. */
+  private deliver(event: BrokerEvent): void {
+    this.published++;
+    const frame = encoder.encode(
+      encodeEvent({ event: event.type, id: event.id, data: event.data }),
+    );
+    this.frames.set(event, frame);
+    let recipients = 0;
+    if (event.to !== undefined) {
+      for (const user of event.to) {
+        const conns = this.index.byUser.get(user);
+        if (conns === undefined) continue;
+        for (const conn of conns) {
+          if (event.topic === undefined || conn.topics.includes(event.topic))
+            recipients += this.write(conn, event, frame);
+        }
+      }
+    } else {
+      const conns =
+        event.topic === undefined ? this.index.all : this.index.byTopic.get(event.topic);
+      if (conns !== undefined)
+        for (const conn of conns) recipients += this.write(conn, event, frame);
+    }
+    if (this.options.onPublish !== undefined)
+      this.hook(() => this.options.onPublish!(event, recipients));
+  }
+
+  /** @internal One live event to one connection; 1 when written, 0 when held or dropped. */
+  private write(conn: HubConnection, event: BrokerEvent, frame: Uint8Array): number {
+    if (conn.pending !== undefined) {
+      conn.pending.push(event);
+      return 0;
+    }
+    if (conn.after !== undefined) {
+      if (this.broker.compare(event.id, conn.after) <= 0) return 0;
+      conn.after = undefined;
+    }
+    return conn.stream.enqueue(frame) ? 1 : 0;
+  }
+
+  /** Replay what `conn` missed after `lastEventId`, then release the held live events. */
+  private resume(conn: HubConnection, lastEventId: string): void {
+    let read: BrokerReadResult | Promise<BrokerReadResult>;
+    try {
+      read = this.broker.readAfter(lastEventId);
+    } catch (error) {
+      read = Promise.reject(error);
+    }
+    if (read instanceof Promise) {
+      read.then(
+        (result) => this.replay(conn, lastEventId, result),
+        (error: unknown) => {
+          this.report(error);
+          conn.stream.close(); // the client retries; better than a silent gap
+        },
+      );
+    } else this.replay(conn, lastEventId, read);
+  }
+
+  private replay(conn: HubConnection, lastEventId: string, result: BrokerReadResult): void {
+    const held = conn.pending;
+    conn.pending = undefined;
+    if (held === undefined || conn.stream.closed) return;
+    let after: string | undefined;
+    if ('reset' in result) {
+      const notice: ResetNotice = { reason: result.reset, lastEventId };
+      // The head as id moves the client past the lost range, so its next resume is exact.
+      const frame = encodeEvent({
+        event: RESET_EVENT,
+        id: result.head ?? '',
+        data: JSON.stringify(notice),
+      });
+      conn.stream.enqueue(encoder.encode(frame));
+      after = result.head;
+    } else {
+      for (const event of result.events) {
+        if (!conn.entitled(event)) continue;
+        let frame = this.frames.get(event);
+        if (frame === undefined) {
+          frame = encoder.encode(
+            encodeEvent({ event: event.type, id: event.id, data: event.data }),
+          );
+          this.frames.set(event, frame);
+        }
+        conn.stream.enqueue(frame);
+      }
+      after = result.events.at(-1)?.id ?? lastEventId;
+    }
+    conn.after = after;
+    for (const event of held) this.write(conn, event, this.frames.get(event)!);
+  }
+
+  private hook(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private report(error: unknown): void {
+    (this.options.onError ?? console.error)(error);
+  }
+}
+
+/** @internal Deduplicate a list, keeping order; `undefined` stays `undefined`. */
+function dedupe(list: readonly string[] | undefined): readonly string[] | undefined {
+  if (list === undefined || list.length < 2) return list;
+  return [...new Set(list)];
+}
+
+/**
+ * Create a hub: many SSE connections, targeted publishes (everyone, a topic, a user), ordered ids
+ * with replay after `Last-Event-ID` (a typed `ssekit.reset` when the gap cannot be filled),
+ * slow-consumer teardown, connection caps, one heartbeat timer, and a broker seam for many
+ * processes. Plug it into an adapter's handler with `{ hub, authenticate }`.
+ *
+ * @example node:http
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createHub } from '@ssekit/server';
+ * import { createNodeHandler } from '@ssekit/server/node';
+ *
+ * const hub = createHub({ events });
+ * createServer(createNodeHandler({ hub, authenticate: (req) => ({ userId: userOf(req) }) }))
+ *   .listen(3000);
+ * await hub.publish('notification', { id: 'n1', title: 'Hi', unread: 1 }, { to: 'user-42' });
+ * ```
+ *
+ * @example Express
+ * ```ts
+ * import { createExpressHandler } from '@ssekit/server/express';
+ *
+ * app.get('/events', auth, createExpressHandler({
+ *   hub,
+ *   authenticate: (req) => ({ userId: req.user.id, topics: ['fleet-7'] }),
+ * }));
+ * ```
+ *
+ * @example Fetch (Hono, Next.js, Bun, Deno, Workers)
+ * ```ts
+ * import { createFetchHandler } from '@ssekit/server/fetch';
+ *
+ * const sse = createFetchHandler({
+ *   hub,
+ *   // a client asks with ?topic=…; the server decides which it may join
+ *   authenticate: (request, { topics }) => ({ topics: topics.filter(isPublicTopic) }),
+ * });
+ * export const GET = (request: Request) => sse(request);
+ * ```
+ */
+export function createHub<E extends EventSchema = EventSchema>(
+  options: HubOptions<E> = {},
+): Hub<E> {
+  return new HubImpl(options) as Hub<E>;
+}
