@@ -84,7 +84,8 @@ export function connect<E extends EventSchema = EventSchema>(
     throw new SsekitError('invalid-option', 'maxEventSize and inactivityTimeout must be > 0');
   }
 
-  const subs = new Map<string, Set<Handler>>();
+  const subs = new Map<string, Handler[]>(); // onEvent, onReset, onError, subscribe
+  const typed = new Map<string, Handler[]>(); // on(type)
   const fanout = createFanout<EventOf<E>>();
   const warned = new Set<string>();
   let closed = false;
@@ -99,15 +100,23 @@ export function connect<E extends EventSchema = EventSchema>(
   let chain: Promise<void> | undefined;
   let snapshot: StreamStatus;
 
-  const emit = (key: string, a: unknown, b?: unknown) => {
-    const set = subs.get(key);
-    if (set) for (const fn of set) call(fn, a, b);
+  // Copy-on-write arrays: dispatch iterates by index with no iterator allocation, and a handler
+  // that unsubscribes while being called does not disturb the loop.
+  const emit = (key: string, a: unknown, b?: unknown, map = subs) => {
+    const list = map.get(key);
+    if (list) for (let i = 0; i < list.length; i++) call(list[i]!, a, b);
   };
-  const listen = (key: string) => (fn: Handler) => {
-    const set = subs.get(key) ?? new Set();
-    subs.set(key, set.add(fn));
-    return () => void set.delete(fn);
-  };
+  const listen =
+    (key: string, map = subs) =>
+    (fn: Handler) => {
+      map.set(key, [...(map.get(key) ?? []), fn]);
+      return () => {
+        const list = [...(map.get(key) ?? [])];
+        const at = list.indexOf(fn);
+        if (at >= 0) list.splice(at, 1);
+        map.set(key, list);
+      };
+    };
   const setStatus = (state: StreamState, error?: SsekitError, attempt = 0, retryAt?: number) => {
     snapshot = { state, error, attempt, retryAt, lastEventId: lastId };
     emit(STATUS, 0);
@@ -133,17 +142,20 @@ export function connect<E extends EventSchema = EventSchema>(
       );
     }
     if (type === RESET_EVENT) return emit(RESET, data as ResetNotice);
-    const dispatch = (value: unknown) => {
-      if (closed) return;
-      const event = { type, data: value, id } as EventOf<E>;
-      emit(type, value, event);
-      emit(ALL, event);
-      fanout.push(event);
-    };
-    if (!events) return dispatch(data);
+    if (!events) return dispatch(type, data, id);
     const result = validateEvent(events, type as any, data, { id });
-    const settle = (r: Awaited<typeof result>) => (r.ok ? dispatch(r.value) : emit(ERROR, r.error));
+    const settle = (r: Awaited<typeof result>) =>
+      r.ok ? dispatch(type, r.value, id) : emit(ERROR, r.error);
     return result instanceof Promise ? result.then(settle) : settle(result);
+  };
+  // Hot path: no closure per event, and no iteration when nobody listens.
+  const dispatch = (type: string, data: unknown, id: string | undefined) => {
+    if (closed) return;
+    const event = { type, data, id } as EventOf<E>;
+    // Hashing a fresh event-name string is not free: skip it when no on(type) handler exists.
+    if (typed.size) emit(type, data, event, typed);
+    emit(ALL, event);
+    fanout.push(event);
   };
 
   const parser = createParser({
@@ -311,7 +323,7 @@ export function connect<E extends EventSchema = EventSchema>(
 
   setStatus('connecting');
   const stream: EventStream<E> = {
-    on: (type, handler) => listen(type)(handler),
+    on: (type, handler) => listen(type, typed)(handler),
     onEvent: listen(ALL),
     onReset: listen(RESET),
     onError: listen(ERROR),

@@ -39,6 +39,7 @@ export function createFanout<T>(): Fanout<T> {
   return {
     full,
     push(value) {
+      if (consumers.size === 0) return;
       for (const c of consumers) {
         c.queue.push(value);
         c.wake?.();
