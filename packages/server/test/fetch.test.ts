@@ -276,7 +276,8 @@ describe('the fetch entry', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, 'utf8');
-      for (const [, spec] of source.matchAll(/from '([^']+)'/g)) {
+      // statements only (line-start import/export), not TSDoc examples
+      for (const [, spec] of source.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gm)) {
         expect(spec, `${file} imports ${spec}`).not.toMatch(/^node:/);
         if (spec!.startsWith('.')) visit(resolve(dirname(file), `${spec}.ts`));
       }

@@ -1,4 +1,4 @@
-import type { SinkEvents, StreamSink } from '../src/index';
+import type { Broker, BrokerEvent, SinkEvents, StreamSink } from '../src/index';
 
 /** An in-process {@link StreamSink} that records writes; `accept` controls backpressure. */
 export interface MemorySink extends StreamSink {
@@ -85,5 +85,41 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Wrap a broker so it behaves like a remote log: `append` and `readAfter` resolve on a later
+ * turn of the event loop, and fan-out lags behind the log (delivered in order, in batches).
+ */
+export function laggyBroker(inner: Broker): Broker {
+  const queue: BrokerEvent[] = [];
+  const listeners = new Set<(event: BrokerEvent) => void>();
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    for (const event of queue.splice(0)) for (const listener of listeners) listener(event);
+  };
+  inner.subscribe((event) => {
+    queue.push(event);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+  return {
+    append: async (event) => {
+      await tick();
+      return inner.append(event);
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    readAfter: async (id) => {
+      await tick();
+      return inner.readAfter(id);
+    },
+    compare: (a, b) => inner.compare(a, b),
   };
 }

@@ -8,7 +8,7 @@ import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNodeHandler, createNodeStream, refuse } from '../src/adapters/node';
 import type { EventStream } from '../src/index';
-import { liveTimers, SAMPLE_EVENTS, tick, untilClosed } from './fixtures';
+import { SAMPLE_EVENTS, tick, untilClosed } from './fixtures';
 
 const events = defineEvents({
   notification: type<{ id: string; title: string; unread: number }>(),
@@ -105,20 +105,20 @@ describe('createNodeStream on node:http', () => {
   });
 
   it('aborts the signal and releases the heartbeat timer when the client disconnects', async () => {
-    const timersBefore = liveTimers();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let stream: EventStream | undefined;
     const server = await serve((req, res) => {
       stream = createNodeStream(req, res, { heartbeat: 12_345 });
     });
     const sse = await readSse(server.url);
     await sse.until((r) => r.retries.length === 1);
-    expect(liveTimers()).toBe(timersBefore + 1);
+    expect(vi.getTimerCount()).toBe(1);
     const closed = untilClosed(stream!);
     sse.close();
     await closed;
     expect(isSsekitError(stream!.signal.reason, 'closed')).toBe(true);
     expect(stream!.send('notification', {})).toBe(false);
-    expect(liveTimers()).toBe(timersBefore);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
