@@ -33,10 +33,11 @@ function pairedRatio<R extends { round: number; error?: string }>(
   return median(ratios);
 }
 
+/** Rounds by contender: the floor first, then the peer, then the rest in run order. */
 function groupBy<R extends { contender: string }>(rounds: R[]): Map<string, R[]> {
-  const map = new Map<string, R[]>();
-  for (const r of rounds) map.set(r.contender, [...(map.get(r.contender) ?? []), r]);
-  return map;
+  const rank = (name: string) => (name === FLOOR ? 0 : name === PEER ? 1 : 2);
+  const names = [...new Set(rounds.map((r) => r.contender))].sort((a, b) => rank(a) - rank(b));
+  return new Map(names.map((name) => [name, rounds.filter((r) => r.contender === name)]));
 }
 
 const ms = (us: number | undefined) => (us === undefined ? undefined : us / 1000);
@@ -87,6 +88,7 @@ function saturatedTable(s: FanoutScenario, rounds: FanoutRound[]): string {
       '×better-sse',
       'user µs/ev',
       'total µs/ev',
+      'CPU s user/sys',
       'user ×naive',
       'user ×better-sse',
       'p50 ms',
@@ -135,7 +137,7 @@ function pacedTable(s: FanoutScenario, rounds: FanoutRound[]): string {
 function targetedTable(scenarios: FanoutScenario[], rounds: FanoutRound[]): string {
   const [small, large] = scenarios;
   if (!small) return '';
-  const names = [...new Set(rounds.map((r) => r.contender))];
+  const names = [...groupBy(rounds).keys()];
   const of = (s: FanoutScenario | undefined, name: string) =>
     rounds.filter((r) => r.scenario === s?.id && r.contender === name);
   const rows = names.map((name) => {
