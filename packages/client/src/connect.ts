@@ -134,7 +134,8 @@ export function connect<E extends EventSchema = EventSchema>(
     }
     let data: unknown;
     try {
-      data = serializer.parse(text);
+      // The hub writes its control event as JSON whatever the app's serializer is.
+      data = type === RESET_EVENT ? JSON.parse(text) : serializer.parse(text);
     } catch (cause) {
       return emit(
         ERROR,
