@@ -2,7 +2,7 @@
  * @ssekit/client against a real @ssekit/server hub over node:http on 127.0.0.1: auth, token
  * refresh, resume without loss or duplicates, backoff, dead-line detection and shutdown.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect, type EventStream } from '@ssekit/client';
 import { defineEvents, type SsekitError, type } from '@ssekit/core';
 import { createHub, type Hub, type HubOptions } from '@ssekit/server';
@@ -34,7 +34,7 @@ async function startHub(options: HubOptions<typeof events> = {}): Promise<Setup>
   const seen: Setup['seen'] = [];
   const handler = createNodeHandler({
     hub,
-    authenticate: (req: IncomingMessage) => {
+    authenticate: (req) => {
       const auth = req.headers.authorization;
       const token = auth?.replace(/^Bearer /, '');
       return token && tokens.has(token) ? { userId: 'u1' } : null;
