@@ -113,7 +113,11 @@ async function runRound(
     };
     // Warm-up, not measured: every contender runs with its hot paths compiled, as a server
     // that has been up for a while does.
-    const warmup = await publishPhase(targeted ? Math.min(scenario.events, 200) : 5, undefined);
+    // ~20,000 deliveries: 200 targeted publishes, 20 broadcasts to 1,000, 2 to 10,000.
+    const warmEvents = targeted
+      ? Math.min(scenario.events, 200)
+      : Math.min(20, Math.max(2, Math.round(20_000 / n)));
+    const warmup = await publishPhase(warmEvents, undefined);
     if (warmup.got.received !== warmup.expected) {
       throw new Error(`warm-up lost ${warmup.expected - (warmup.got.received as number)} frames`);
     }
