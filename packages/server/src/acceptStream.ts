@@ -1,6 +1,6 @@
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import { createEventStream, type EventStream, type EventStreamOptions } from './createEventStream';
-import type { Hub } from './createHub';
+import type { Hub } from './hub';
 import type { StreamSink } from './streamSink';
 
 /** Who a connection belongs to, as decided by `authenticate`. */

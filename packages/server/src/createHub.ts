@@ -1,127 +1,26 @@
 import {
   assertFieldValue,
-  type EventInput,
-  type EventName,
   type EventSchema,
   encodeEvent,
   RESET_EVENT,
   type ResetNotice,
   SsekitError,
 } from '@ssekit/core';
-import { type Identity, type Refusal, refuse } from './acceptStream';
+import { type Refusal, refuse } from './acceptStream';
 import type { Broker, BrokerEvent, BrokerReadResult } from './broker';
+import type { EventStream, FinishReason } from './createEventStream';
+import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
+import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
+import { ConnectionIndex, HubConnection } from './hubConnection';
+import { createMemoryBroker } from './memoryBroker';
+import { serializePayload } from './serializePayload';
+import type { StreamSink } from './streamSink';
 import {
-  type EventStream,
-  type EventStreamOptions,
-  type FinishReason,
   resolveStreamSettings,
   type StreamOwner,
   type StreamSettings,
   StreamWriter,
-} from './createEventStream';
-import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
-import { ConnectionIndex, HubConnection } from './hubConnection';
-import { createMemoryBroker } from './memoryBroker';
-import type { ReplayOptions } from './replayLog';
-import { serializePayload } from './serializePayload';
-import type { StreamSink } from './streamSink';
-
-/** Connection caps; refusals carry `Retry-After`. */
-export interface HubLimits {
-  /** Open streams in total; past it new ones get 503. */
-  maxConnections?: number;
-  /** Open streams per user; past it that user's new ones get 429. */
-  maxConnectionsPerUser?: number;
-  /** `Retry-After` of limit refusals, in seconds. @defaultValue `10` */
-  retryAfter?: number;
-}
-
-/** Who a connection is, as passed to hooks. */
-export interface ConnectionInfo {
-  readonly userId: string | undefined;
-  readonly topics: readonly string[];
-  readonly lastEventId: string | undefined;
-}
-
-/** Options of {@link createHub}. Stream options apply to every connection. */
-export interface HubOptions<E extends EventSchema = EventSchema>
-  extends Omit<EventStreamOptions<E>, 'lastEventId'> {
-  /** Bounds of the default in-memory replay log; `false` keeps none. Ignored with `broker`. */
-  replay?: ReplayOptions | false;
-  /** How publishes are logged and fanned out. @defaultValue {@link createMemoryBroker} */
-  broker?: Broker;
-  /** Epoch of the default broker's ids (random by default). Ignored with `broker`. */
-  epoch?: string;
-  /** Clock of the default broker's age bound. @defaultValue `Date.now` */
-  now?: () => number;
-  /** Connection caps (none by default). */
-  limits?: HubLimits;
-  /** A connection joined. */
-  onConnect?: (info: ConnectionInfo) => void;
-  /** A connection left, and why. */
-  onDisconnect?: (info: ConnectionInfo, reason: FinishReason) => void;
-  /** An event went out to `recipients` connections (events from other processes too). */
-  onPublish?: (event: BrokerEvent, recipients: number) => void;
-  /** Where failing hooks and broker reads are reported. @defaultValue `console.error` */
-  onError?: (error: unknown) => void;
-}
-
-/** Targets of {@link Hub.publish}; both set means the user's connections on that topic. */
-export interface PublishOptions {
-  /** Only connections that joined this topic. */
-  topic?: string | undefined;
-  /** Only the connections of this user (or these users). */
-  to?: string | readonly string[] | undefined;
-}
-
-/** What {@link Hub.connect} needs: the identity from `authenticate` and the resume point. */
-export interface ConnectRequest extends Identity {
-  /** The client's `Last-Event-ID`. */
-  lastEventId?: string | undefined;
-}
-
-/** A snapshot from {@link Hub.stats}. */
-export interface HubStats {
-  /** Open streams. */
-  connections: number;
-  /** Distinct users with an open stream. */
-  users: number;
-  /** Distinct topics with at least one open stream. */
-  topics: number;
-  /** Bytes written but not yet read, over all streams. */
-  bufferedBytes: number;
-  /** Events delivered by the broker since the hub started. */
-  published: number;
-  /** Streams closed for passing `maxBufferedBytes`. */
-  slowConsumers: number;
-}
-
-/** Many SSE connections with targeting, replay and shutdown. Made by {@link createHub}. */
-export interface Hub<E extends EventSchema = EventSchema> {
-  /**
-   * Publish one event: serialised (and validated, with `validate`) once, given an ordered id,
-   * logged for replay and written as the same bytes to every entitled connection.
-   * @returns the event's id.
-   * @throws {@link ValidationError} / `invalid-field` for bad input, `closed` after {@link close}.
-   */
-  publish<K extends EventName<E>>(
-    type: K,
-    data: EventInput<E, K>,
-    options?: PublishOptions,
-  ): Promise<string>;
-  /**
-   * Admit a connection (limits, closed hub), open its sink, replay what it missed after
-   * `lastEventId` and then stream live events. Adapters call this; `openSink` runs only when
-   * the connection is admitted.
-   */
-  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<E> | Refusal;
-  /** Counters for logs and metrics. */
-  stats(): HubStats;
-  /** End every stream cleanly and refuse new ones with 503. */
-  close(): Promise<void>;
-  /** True after {@link close}. */
-  readonly closed: boolean;
-}
+} from './streamWriter';
 
 /** @internal */
 const encoder = new TextEncoder();

@@ -22,29 +22,31 @@ export {
 export type { Broker, BrokerAppend, BrokerEvent, BrokerReadResult } from './broker';
 export {
   createEventStream,
-  DEFAULT_HIGH_WATER_MARK,
-  DEFAULT_MAX_BUFFERED_BYTES,
-  DEFAULT_RETRY_MS,
   type EventStream,
   type EventStreamOptions,
   type FinishReason,
   type SendOptions,
 } from './createEventStream';
-export {
-  type ConnectionInfo,
-  type ConnectRequest,
-  createHub,
-  type Hub,
-  type HubLimits,
-  type HubOptions,
-  type HubStats,
-  type PublishOptions,
-} from './createHub';
+export { createHub } from './createHub';
 export { DEFAULT_HEARTBEAT_MS } from './heartbeat';
+export type {
+  ConnectionInfo,
+  ConnectRequest,
+  Hub,
+  HubLimits,
+  HubOptions,
+  HubStats,
+  PublishOptions,
+} from './hub';
 export { createMemoryBroker, type MemoryBrokerOptions } from './memoryBroker';
 export { DEFAULT_REPLAY_AGE_MS, DEFAULT_REPLAY_EVENTS, type ReplayOptions } from './replayLog';
 export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './sseHeaders';
 export type { SinkEvents, StreamSink } from './streamSink';
+export {
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_RETRY_MS,
+} from './streamWriter';
 export {
   createWebStreamSink,
   WebStreamSink,
