@@ -108,6 +108,13 @@ export class BenchChild {
     return withTimeout(reply, timeoutMs, `command ${cmd}`).then(check);
   }
 
+  /** Wait up to `ms` for the child to exit by itself. */
+  async exit(ms: number): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    await withTimeout(exited, ms, 'waiting for the child to exit').catch(() => undefined);
+  }
+
   /** Kill the child at once and wait for it to exit. */
   async kill(): Promise<void> {
     if (this.exited) return;

@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]`:
+ * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]
+ * [--rounds n] [--profile]`:
  * run the contenders alternately, print tables of medians and ratios, write the JSON of every
  * round to `bench/results/`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { taskset } from './child';
 import { benchConfig } from './config';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     contenders: { type: 'string' },
     scenarios: { type: 'string' },
     rounds: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -49,7 +52,11 @@ const fanoutScenarios = config.fanout.filter((s) => !scenarios || scenarios.incl
 
 const fanout =
   !only || only.includes('fanout')
-    ? await runFanout(fanoutContenders, fanoutScenarios, config.rounds, log)
+    ? await runFanout(fanoutContenders, fanoutScenarios, config.rounds, log, {
+        profileDir: values.profile
+          ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
+          : undefined,
+      })
     : [];
 const parse =
   !only || only.includes('parse')

@@ -42,16 +42,29 @@ export interface FanoutRound {
 
 const T = { start: 30_000, connect: 120_000, command: 30_000 };
 
+/** `--profile`: write a V8 CPU profile of every server child to this directory. */
+export interface FanoutOptions {
+  profileDir?: string | undefined;
+}
+
 async function runRound(
   contender: Loaded<FanoutContender>,
   scenario: FanoutScenario,
   round: number,
+  options: FanoutOptions,
 ): Promise<FanoutRound> {
   const result: FanoutRound = { scenario: scenario.id, contender: contender.name, round };
   const targeted = scenario.kind === 'targeted';
+  const profile = options.profileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.profileDir}`,
+        `--cpu-prof-name=${scenario.id}-${contender.name}-r${round + 1}.cpuprofile`,
+      ]
+    : [];
   const server = new BenchChild(SERVER, [contender.file, targeted ? 'targeted' : 'broadcast'], {
     cpu: 0,
-    nodeFlags: ['--expose-gc'],
+    nodeFlags: ['--expose-gc', ...profile],
   });
   const load = new BenchChild(LOAD, [], { cpu: 1 });
   const phases: Record<string, number> = {};
@@ -153,6 +166,11 @@ async function runRound(
     // The load generator resets its sockets (no TIME_WAIT piling up over rounds); the server
     // has nothing left to measure, so it is simply killed.
     await load.request('close', {}, 5_000).catch(() => undefined);
+    if (options.profileDir) {
+      // A profile is written on a normal exit only: ask the server to close and exit.
+      await server.request('close', {}, 10_000).catch(() => undefined);
+      await server.exit(10_000);
+    }
     await Promise.all([load.stop(), server.kill()]);
     phase('teardown');
   }
@@ -168,6 +186,7 @@ export async function runFanout(
   scenarios: FanoutScenario[],
   rounds: number,
   log: (line: string) => void,
+  options: FanoutOptions = {},
 ): Promise<FanoutRound[]> {
   const results: FanoutRound[] = [];
   for (const scenario of scenarios) {
@@ -175,7 +194,7 @@ export async function runFanout(
     for (let round = 0; round < rounds; round++) {
       for (const contender of eligible) {
         const started = Date.now();
-        const r = await runRound(contender, scenario, round);
+        const r = await runRound(contender, scenario, round, options);
         results.push(r);
         log(
           `  ${scenario.id} round ${round + 1}/${rounds} ${contender.name}: ${
