@@ -67,17 +67,19 @@ class HubImpl implements Hub<any>, StreamOwner {
   connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<any> | Refusal {
     const refusal = this.admit(request.userId);
     if (refusal !== undefined) return refusal;
+    // '' is what a client holds after a reset with no head: nothing to resume from.
+    const lastEventId = request.lastEventId || undefined;
     const topics = dedupe(request.topics) ?? [];
-    const conn = new HubConnection(request.userId, topics, request.lastEventId);
-    const stream = new StreamWriter(openSink(), this.settings, request.lastEventId, this, conn);
+    const conn = new HubConnection(request.userId, topics, lastEventId);
+    const stream = new StreamWriter(openSink(), this.settings, lastEventId, this, conn);
     conn.stream = stream;
     if (stream.closed) return stream; // the client left while it was being authenticated
     // Register before reading the log: live events that race with the read are held in
     // `pending`, then merged after the replay — no gap, no duplicate.
-    if (request.lastEventId !== undefined) conn.pending = [];
+    if (lastEventId !== undefined) conn.pending = [];
     this.index.add(conn);
     this.hook(() => this.options.onConnect?.(conn));
-    if (request.lastEventId !== undefined) this.resume(conn, request.lastEventId);
+    if (lastEventId !== undefined) this.resume(conn, lastEventId);
     return stream;
   }
 

@@ -13,7 +13,7 @@ interface Writable {
   write(chunk: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;
-  on(event: 'close' | 'drain', listener: () => void): unknown;
+  on(event: 'close' | 'drain' | 'error', listener: () => void): unknown;
   readonly destroyed: boolean;
   readonly writableEnded: boolean;
   readonly writableLength?: number;
@@ -46,6 +46,9 @@ export class NodeSink implements StreamSink {
     }
     res.on('close', () => events.onClose());
     res.on('drain', () => events.onDrain());
+    // A write after someone else ended the response emits 'error'; unhandled, it would crash
+    // the process. Treat it as the end of the stream.
+    res.on('error', () => events.onClose());
   }
 
   write(chunk: Uint8Array): boolean {

@@ -163,6 +163,16 @@ describe('createHub replay', () => {
     }
   });
 
+  it('treats an empty Last-Event-ID as a fresh connection, not a reset', async () => {
+    const hub = hubOf();
+    await hub.publish('notification', { n: 1 });
+    const client = join(hub, { lastEventId: '' });
+    await hub.publish('notification', { n: 2 });
+    await tick();
+    expect(client.received().map((e) => e.id)).toEqual(['e-2']);
+    expect(client.stream.lastEventId).toBeUndefined();
+  });
+
   it('with replay off, resumes only from the newest id', async () => {
     const hub = hubOf({ replay: false });
     await hub.publish('notification', { n: 1 });

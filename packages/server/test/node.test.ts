@@ -122,6 +122,22 @@ describe('createNodeStream on node:http', () => {
   });
 });
 
+describe('createNodeStream when the app ends the response itself', () => {
+  it('closes the stream instead of crashing on the write-after-end error', async () => {
+    let stream: EventStream | undefined;
+    const server = await serve((req, res) => {
+      stream = createNodeStream(req, res, { heartbeat: false });
+      res.end();
+      stream.comment('late');
+    });
+    const res = await get(server.url);
+    res.resume();
+    await new Promise((resolve) => res.on('end', resolve));
+    await untilClosed(stream!);
+    expect(stream!.comment('later')).toBe(false);
+  });
+});
+
 describe('createNodeHandler', () => {
   it('refuses with 401 and a plain body when authenticate returns nothing', async () => {
     const onStream = vi.fn();

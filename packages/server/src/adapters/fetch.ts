@@ -43,7 +43,8 @@ export interface FetchStream<E extends EventSchema = EventSchema> {
 function fetchStreamRequest(request: Request): StreamRequest {
   return {
     topics: new URL(request.url).searchParams.getAll('topic'),
-    lastEventId: request.headers.get('last-event-id') ?? undefined,
+    // An empty Last-Event-ID means "no id".
+    lastEventId: request.headers.get('last-event-id') || undefined,
   };
 }
 
@@ -81,7 +82,7 @@ export function createFetchStream<E extends EventSchema = EventSchema>(
 ): FetchStream<E> {
   const sink = new WebStreamSink({ signal: request.signal, highWaterMark: options.highWaterMark });
   const stream = createEventStream(sink, {
-    lastEventId: request.headers.get('last-event-id') ?? undefined,
+    lastEventId: request.headers.get('last-event-id') || undefined,
     ...options,
   });
   return { stream, response: new Response(sink.body, { status: 200, headers: SSE_HEADERS }) };

@@ -42,7 +42,8 @@ export function nodeStreamRequest(req: NodeRequest): StreamRequest {
   const header = req.headers['last-event-id'];
   return {
     topics: url.searchParams.getAll('topic'),
-    lastEventId: typeof header === 'string' ? header : undefined,
+    // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
+    lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
   };
 }
 
