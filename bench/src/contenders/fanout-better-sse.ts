@@ -10,7 +10,8 @@ import { TICK_EVENT } from '../contender';
 const contender: FanoutContender = {
   kind: 'fanout',
   name: 'better-sse',
-  description: 'better-sse 0.16: createSession + one channel, channel.broadcast(data, "tick")',
+  description:
+    'better-sse 0.16: createSession (defaults: a keep-alive timer per session) + one channel, channel.broadcast(data, "tick")',
   create({ targeted }) {
     const channel = createChannel();
     const users = new Map<string, Channel>();
