@@ -204,14 +204,17 @@ export function connect<E extends EventSchema = EventSchema>(
     schedule(check, ms);
   };
 
-  const read = async (res: Response) => {
+  const read = async (res: Response, signal: AbortSignal) => {
     const reader = res.body!.getReader();
+    // A custom fetch may ignore the signal: cancel the body here so an abort always ends the read.
+    signal.addEventListener('abort', () => reader.cancel().catch(() => {}));
     // ignoreBOM keeps a BOM in the text: the parser strips exactly one, as the spec says.
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     parser.reset();
     overflow = false;
     for (;;) {
       const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
       if (done) return;
       lastByte = Date.now();
       parser.feed(decoder.decode(value, { stream: true }));
@@ -277,7 +280,7 @@ export function connect<E extends EventSchema = EventSchema>(
           attempt = 0;
           refreshed = false;
           setStatus('open');
-          await read(res);
+          await read(res, ac.signal);
         } else {
           const text = await readExcerpt(res);
           error = status === 200 ? new ContentTypeError(type, text) : new HttpError(status, text);

@@ -83,6 +83,21 @@ describe('for await', () => {
     await until(() => signal!.aborted);
   });
 
+  it('stops reading on close even when a custom fetch ignores the abort signal', async () => {
+    const { response, state } = pulledBody(1_000_000);
+    const { fetch } = scriptedFetch(() => response);
+    const stream = connect('http://x.test/', { fetch, events });
+    let count = 0;
+    stream.onEvent(() => {
+      if (++count === 10) stream.close();
+    });
+    await until(() => stream.closed);
+    const pulls = state.pulls;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(state.pulls).toBe(pulls);
+    expect(pulls).toBeLessThan(20);
+  });
+
   it('ends after queued events when the stream closes, and throws a final error', async () => {
     const { fetch } = scriptedFetch((n) =>
       n === 0
