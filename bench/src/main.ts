@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]
- * [--rounds n] [--profile]`:
+ * [--rounds n] [--profile] [--report results.json]`:
  * run the contenders alternately, print tables of medians and ratios, write the JSON of every
  * round to `bench/results/`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,8 +24,19 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     rounds: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    report: { type: 'string' },
   },
 });
+
+// `--report <results.json>`: print the tables of an earlier run again, without running anything.
+if (values.report) {
+  const saved = JSON.parse(await readFile(values.report, 'utf8'));
+  const tables: string[] = [];
+  if (saved.fanout.length > 0) tables.push(...fanoutTables(saved.fanout, saved.config.fanout));
+  if (saved.parse.length > 0) tables.push(parseTable(saved.parse, saved.config.parse.megabytes));
+  console.log(tables.join('\n\n'));
+  process.exit(0);
+}
 
 const config = benchConfig(values.quick ?? false);
 if (values.rounds) config.rounds = Number(values.rounds);

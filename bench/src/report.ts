@@ -53,7 +53,7 @@ function errors<R extends { error?: string }>(rounds: R[]): string {
 }
 
 function lost(rounds: FanoutRound[]): string {
-  const worst = Math.max(0, ...rounds.map((r) => (r.lost ?? 0) + (r.closedEarly ? 0 : 0)));
+  const worst = Math.max(0, ...rounds.map((r) => r.lost ?? 0));
   const closed = Math.max(0, ...rounds.map((r) => r.closedEarly ?? 0));
   return closed > 0 ? `${worst} (${closed} closed)` : String(worst);
 }
@@ -72,6 +72,13 @@ function saturatedTable(s: FanoutScenario, rounds: FanoutRound[]): string {
       2,
     ),
     num(med(rs, total), 2),
+    `${num(
+      med(rs, (r) => r.userSeconds),
+      2,
+    )}/${num(
+      med(rs, (r) => r.systemSeconds),
+      2,
+    )}`,
     times(pairedRatio(rs, floor, (r) => r.userPerEvent)),
     times(pairedRatio(rs, peer, (r) => r.userPerEvent)),
     num(ms(med(rs, (r) => r.p50)), 1),
@@ -143,20 +150,20 @@ function targetedTable(scenarios: FanoutScenario[], rounds: FanoutRound[]): stri
   const rows = names.map((name) => {
     const a = of(small, name);
     const b = of(large, name);
-    const pa = med(a, (r) => r.publishMicros);
-    const pb = med(b, (r) => r.publishMicros);
+    const ca = med(a, (r) => r.cpuPerPublish);
+    const cb = med(b, (r) => r.cpuPerPublish);
     return [
       name + errors([...a, ...b]),
-      num(pa, 2),
-      num(pb, 2),
-      times(pa !== undefined && pb !== undefined ? pb / pa : undefined),
+      num(ca, 1),
+      num(cb, 1),
+      times(ca !== undefined && cb !== undefined ? cb / ca : undefined),
       num(
-        med(a, (r) => r.cpuPerPublish),
-        2,
+        med(a, (r) => r.publishMicros),
+        1,
       ),
       num(
-        med(b, (r) => r.cpuPerPublish),
-        2,
+        med(b, (r) => r.publishMicros),
+        1,
       ),
       lost([...a, ...b]),
     ];
@@ -168,11 +175,11 @@ function targetedTable(scenarios: FanoutScenario[], rounds: FanoutRound[]): stri
   )} connections)\n${table(
     [
       'contender',
-      `µs/publish ${label(small)}`,
-      `µs/publish ${label(large)}`,
-      'large/small',
       `CPU µs/publish ${label(small)}`,
       `CPU µs/publish ${label(large)}`,
+      'large/small',
+      `wall µs/publish ${label(small)}`,
+      `wall µs/publish ${label(large)}`,
       'lost',
     ],
     rows,
