@@ -86,7 +86,10 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   private readonly sink: StreamSink;
   private readonly settings: StreamSettings;
   private readonly owner: StreamOwner | undefined;
-  private pending: Uint8Array[] = [];
+  /** The first queued frame of this tick; most ticks queue one, so no array is allocated. */
+  private first: Uint8Array | undefined;
+  /** Further frames of this tick, when there are some. */
+  private more: Uint8Array[] | undefined;
   private pendingBytes = 0;
   private dirty = false;
   private blocked = false;
@@ -173,7 +176,9 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   /** @internal Queue pre-encoded bytes (shared, never mutated); flushed at the end of the tick. */
   enqueue(bytes: Uint8Array): boolean {
     if (this.finished !== undefined) return false;
-    this.pending.push(bytes);
+    if (this.first === undefined) this.first = bytes;
+    else if (this.more === undefined) this.more = [this.first, bytes];
+    else this.more.push(bytes);
     this.pendingBytes += bytes.byteLength;
     if (!this.dirty) {
       this.dirty = true;
@@ -186,9 +191,9 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   flush(): void {
     this.dirty = false;
     if (this.finished !== undefined || this.pendingBytes === 0) return;
-    const { pending } = this;
-    const chunk = pending.length === 1 ? pending[0]! : concat(pending, this.pendingBytes);
-    this.pending = [];
+    const chunk = this.more === undefined ? this.first! : join(this.more, this.pendingBytes);
+    this.first = undefined;
+    this.more = undefined;
     this.pendingBytes = 0;
     const buffered = this.sink.bufferedBytes;
     // A lone frame larger than the limit still goes to a reader that is keeping up.
@@ -210,7 +215,8 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   /** @internal {@link SinkEvents.onClose}: the peer went away. */
   onClose(): void {
     if (this.finished !== undefined) return;
-    this.pending = [];
+    this.first = undefined;
+    this.more = undefined;
     this.pendingBytes = 0;
     this.finish('disconnected');
   }
@@ -237,13 +243,31 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   }
 }
 
-/** @internal Join frames into one chunk: one write (one syscall) instead of many. */
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+/** @internal The frames of the last join and their joined bytes. */
+let lastFrames: readonly Uint8Array[] = [];
+/** @internal */
+let lastJoined: Uint8Array = new Uint8Array(0);
+
+/**
+ * Join a tick's frames into one chunk: one write (one syscall) instead of many. Connections that
+ * got the same frames this tick (a broadcast or topic burst) share the previous join, so a burst
+ * to 10,000 connections costs one copy, not 10,000; frames are never mutated, so identical
+ * references mean identical bytes.
+ * @internal
+ */
+function join(frames: readonly Uint8Array[], size: number): Uint8Array {
+  if (frames.length === lastFrames.length) {
+    let same = true;
+    for (let i = 0; i < frames.length && same; i++) same = frames[i] === lastFrames[i];
+    if (same) return lastJoined;
+  }
   const out = new Uint8Array(size);
   let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const frame of frames) {
+    out.set(frame, offset);
+    offset += frame.byteLength;
   }
+  lastFrames = frames;
+  lastJoined = out;
   return out;
 }

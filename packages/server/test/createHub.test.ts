@@ -71,6 +71,22 @@ describe('createHub targeting', () => {
     for (const chunk of chunks) expect(chunk).toBe(chunks[0]);
   });
 
+  it('writes a burst as one chunk per connection, shared by connections with the same frames', async () => {
+    const hub = hubOf();
+    const clients = Array.from({ length: 4 }, () => join(hub, { topics: ['t'] }));
+    const other = join(hub);
+    const before = clients.map((c) => c.sink.chunks.length);
+    void hub.publish('notification', { n: 1 }, { topic: 't' });
+    void hub.publish('notification', { n: 2 }, { topic: 't' });
+    void hub.publish('notification', { n: 3 });
+    await tick();
+    expect(clients.map((c) => c.sink.chunks.length)).toEqual(before.map((n) => n + 1));
+    const chunks = clients.map((c) => c.sink.chunks.at(-1));
+    for (const chunk of chunks) expect(chunk).toBe(chunks[0]);
+    expect(clients[0]!.received().map((e) => e.id)).toEqual(['e-1', 'e-2', 'e-3']);
+    expect(other.received().map((e) => e.id)).toEqual(['e-3']);
+  });
+
   it('validates and serialises once per publish, never per recipient', async () => {
     const schema = z.object({ n: z.number() });
     const validate = vi.spyOn(schema['~standard'], 'validate');
