@@ -162,6 +162,9 @@ async function runRound(
       throw new Error(`${got.negative} negative latencies (clock?)`);
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
+    if (/EMFILE|EADDRNOTAVAIL/.test(result.error)) {
+      result.error += ' (out of file descriptors or ports: check `ulimit -Hn` ≥ 10,100)';
+    }
   } finally {
     // The load generator resets its sockets (no TIME_WAIT piling up over rounds); the server
     // has nothing left to measure, so it is simply killed.
