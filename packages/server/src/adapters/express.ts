@@ -14,8 +14,9 @@ import {
   isRefusal,
 } from '../acceptStream';
 import type { EventStream, EventStreamOptions } from '../createEventStream';
+import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
 import { openNodeSink } from '../nodeSink';
-import { createNodeStream, nodeStreamRequest, writeRefusal } from './node';
+import { createNodeStream } from './node';
 
 /**
  * The request type handlers see. Express's `Request` extends it, so no `@types/express` is

@@ -5,17 +5,15 @@
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
  * with `authenticate`.
  */
-import type { ServerResponse } from 'node:http';
 import type { EventSchema } from '@ssekit/core';
 import {
   acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
   isRefusal,
-  type Refusal,
-  type StreamRequest,
 } from '../acceptStream';
 import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
+import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
 import { type NodeRequest, type NodeResponse, openNodeSink } from '../nodeSink';
 
 export {
@@ -35,27 +33,6 @@ export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOpt
   NodeRequest,
   E
 >;
-
-/** @internal Topics and `Last-Event-ID` from a Node request. */
-export function nodeStreamRequest(req: NodeRequest): StreamRequest {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const header = req.headers['last-event-id'];
-  return {
-    topics: url.searchParams.getAll('topic'),
-    // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
-    lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
-  };
-}
-
-/** @internal Answer a refusal: status, plain-text body, no stream. */
-export function writeRefusal(res: NodeResponse, refusal: Refusal): void {
-  (res as ServerResponse).writeHead(refusal.status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...refusal.headers,
-  });
-  res.end(refusal.message);
-}
 
 /**
  * Open an SSE stream on a Node response: status 200, the SSE headers and a first frame are sent

@@ -1,0 +1,24 @@
+import type { ServerResponse } from 'node:http';
+import type { Refusal, StreamRequest } from './acceptStream';
+import type { NodeRequest, NodeResponse } from './nodeSink';
+
+/** @internal Topics and `Last-Event-ID` from a Node request. */
+export function nodeStreamRequest(req: NodeRequest): StreamRequest {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const header = req.headers['last-event-id'];
+  return {
+    topics: url.searchParams.getAll('topic'),
+    // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
+    lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
+  };
+}
+
+/** @internal Answer a refusal: status, plain-text body, no stream. */
+export function writeRefusal(res: NodeResponse, refusal: Refusal): void {
+  (res as ServerResponse).writeHead(refusal.status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...refusal.headers,
+  });
+  res.end(refusal.message);
+}
