@@ -255,7 +255,8 @@ export function connect<E extends EventSchema = EventSchema>(
     let refreshed = false;
     while (!closed) {
       if (hidden) {
-        setStatus('reconnecting', undefined, attempt);
+        // Hidden before the first open: still 'connecting'; hidden while open: 'reconnecting'.
+        if (snapshot.state === 'open') setStatus('reconnecting', undefined, attempt);
         await sleep();
         continue;
       }
@@ -271,7 +272,13 @@ export function connect<E extends EventSchema = EventSchema>(
       lastByte = Date.now();
       if (idle) watch(ac, idle);
       try {
-        const res = await request(ctx);
+        // Raced with the signal so a custom fetch that ignores it cannot hang an attempt.
+        const res = await Promise.race([
+          request(ctx),
+          new Promise<never>((_, reject) => {
+            ac.signal.addEventListener('abort', () => reject(ac.signal.reason));
+          }),
+        ]);
         const { status } = res;
         const type = res.headers.get('content-type');
         if (status === 204) final = true;

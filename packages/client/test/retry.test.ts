@@ -383,6 +383,21 @@ describe('inactivity timeout', () => {
     stream.close();
   });
 
+  it('times out a custom fetch that never settles and ignores the signal', async () => {
+    const { fetch, calls } = scriptedFetch(() => new Promise<Response>(() => {}));
+    const stream = connect('http://x.test/', {
+      fetch,
+      inactivityTimeout: 2000,
+      retry: { jitter: 0 },
+    });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(stream.status.error).toMatchObject({ code: 'timeout' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(2);
+    stream.close();
+    expect(stream.status.state).toBe('closed');
+  });
+
   it('times out a server that never answers', async () => {
     const { fetch, calls } = scriptedFetch(
       (_n, request) =>

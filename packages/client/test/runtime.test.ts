@@ -78,6 +78,7 @@ describe('pauseWhenHidden', () => {
     const stream = connect('http://x.test/', { fetch, pauseWhenHidden: true });
     await new Promise((r) => setTimeout(r, 20));
     expect(calls).toHaveLength(0);
+    expect(stream.status.state).toBe('connecting');
     setHidden(false);
     await until(() => stream.status.state === 'open');
     stream.close();
