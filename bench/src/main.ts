@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]
- * [--rounds n] [--profile] [--report results.json]`:
+ * [--rounds n] [--max-minutes 10] [--profile] [--report results.json]`:
  * run the contenders alternately, print tables of medians and ratios, write the JSON of every
  * round to `bench/results/`.
  */
@@ -12,8 +12,8 @@ import { taskset } from './child';
 import { benchConfig } from './config';
 import type { FanoutContender, Loaded, ParseContender } from './contender';
 import { loadContenders } from './contender';
-import { runFanout } from './fanout/runFanout';
-import { runParse } from './parse/runParse';
+import { type FanoutRound, runFanoutRound } from './fanout/runFanout';
+import { type ParseRound, runParseRound } from './parse/runParse';
 import { fanoutTables, parseTable } from './report';
 
 const { values } = parseArgs({
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     profile: { type: 'boolean', default: false },
     report: { type: 'string' },
+    'max-minutes': { type: 'string' },
   },
 });
 
@@ -61,18 +62,51 @@ const fanoutContenders = chosen.filter((c): c is Loaded<FanoutContender> => c.ki
 const parseContenders = chosen.filter((c): c is Loaded<ParseContender> => c.kind === 'parse');
 const fanoutScenarios = config.fanout.filter((s) => !scenarios || scenarios.includes(s.id));
 
-const fanout =
-  !only || only.includes('fanout')
-    ? await runFanout(fanoutContenders, fanoutScenarios, config.rounds, log, {
-        profileDir: values.profile
-          ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
-          : undefined,
-      })
-    : [];
-const parse =
-  !only || only.includes('parse')
-    ? await runParse(parseContenders, config.parse.megabytes, config.parse.seed, config.rounds, log)
-    : [];
+const runFanoutSuite = !only || only.includes('fanout');
+const runParseSuite = !only || only.includes('parse');
+const fanoutOptions = {
+  profileDir: values.profile
+    ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
+    : undefined,
+};
+const maxMs = Number(values['max-minutes'] ?? 10) * 60_000;
+
+// Rounds outermost: round r runs every suite and scenario once. Stopping between rounds keeps the
+// run inside its time limit with the same number of rounds for everything.
+const fanout: FanoutRound[] = [];
+const parse: ParseRound[] = [];
+let roundsRun = 0;
+for (let round = 0; round < config.rounds; round++) {
+  const roundStarted = Date.now();
+  if (runParseSuite) {
+    const { megabytes, seed } = config.parse;
+    parse.push(
+      ...(await runParseRound(parseContenders, megabytes, seed, round, config.rounds, log)),
+    );
+  }
+  if (runFanoutSuite) {
+    for (const scenario of fanoutScenarios) {
+      fanout.push(
+        ...(await runFanoutRound(
+          fanoutContenders,
+          scenario,
+          round,
+          config.rounds,
+          log,
+          fanoutOptions,
+        )),
+      );
+    }
+  }
+  roundsRun++;
+  const roundMs = Date.now() - roundStarted;
+  if (round + 1 < config.rounds && Date.now() - started + roundMs > maxMs) {
+    log(
+      `stopping after ${roundsRun} of ${config.rounds} rounds: another ${(roundMs / 1000).toFixed(0)} s round would pass the ${maxMs / 60_000} min limit (--max-minutes)`,
+    );
+    break;
+  }
+}
 
 const output: string[] = [];
 if (fanout.length > 0) output.push(...fanoutTables(fanout, fanoutScenarios));
@@ -101,6 +135,7 @@ await writeFile(
       skipped,
       contenders: chosen.map(({ kind, name, description }) => ({ kind, name, description })),
       elapsedSeconds: elapsed,
+      roundsRun,
       tables: output,
       fanout,
       parse,

@@ -181,33 +181,30 @@ async function runRound(
 }
 
 /**
- * Run every scenario: round r runs each contender once, in the same order, so slow drift of the
- * machine hits all of them alike.
+ * Round `round` of one scenario: each contender once, in the same order every round, so slow
+ * drift of the machine hits all of them alike.
  */
-export async function runFanout(
+export async function runFanoutRound(
   contenders: Loaded<FanoutContender>[],
-  scenarios: FanoutScenario[],
+  scenario: FanoutScenario,
+  round: number,
   rounds: number,
   log: (line: string) => void,
   options: FanoutOptions = {},
 ): Promise<FanoutRound[]> {
   const results: FanoutRound[] = [];
-  for (const scenario of scenarios) {
-    const eligible = contenders.filter((c) => scenario.kind !== 'targeted' || c.targeted !== false);
-    for (let round = 0; round < rounds; round++) {
-      for (const contender of eligible) {
-        const started = Date.now();
-        const r = await runRound(contender, scenario, round, options);
-        results.push(r);
-        log(
-          `  ${scenario.id} round ${round + 1}/${rounds} ${contender.name}: ${
-            r.error ? `ERROR ${r.error}` : `${fmtRate(r.eventsPerSec)} ev/s, lost ${r.lost}`
-          } (${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(r.phases ?? {})
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ')})`,
-        );
-      }
-    }
+  const eligible = contenders.filter((c) => scenario.kind !== 'targeted' || c.targeted !== false);
+  for (const contender of eligible) {
+    const started = Date.now();
+    const r = await runRound(contender, scenario, round, options);
+    results.push(r);
+    log(
+      `  ${scenario.id} round ${round + 1}/${rounds} ${contender.name}: ${
+        r.error ? `ERROR ${r.error}` : `${fmtRate(r.eventsPerSec)} ev/s, lost ${r.lost}`
+      } (${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.entries(r.phases ?? {})
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
   }
   return results;
 }

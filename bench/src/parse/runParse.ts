@@ -48,24 +48,24 @@ async function runRound(
   return result;
 }
 
-export async function runParse(
+/** Round `round`: each contender once, in the same order every round. */
+export async function runParseRound(
   contenders: Loaded<ParseContender>[],
   megabytes: number,
   seed: number,
+  round: number,
   rounds: number,
   log: (line: string) => void,
 ): Promise<ParseRound[]> {
   const results: ParseRound[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const contender of contenders) {
-      const r = await runRound(contender, megabytes, seed, round);
-      results.push(r);
-      log(
-        `  parse round ${round + 1}/${rounds} ${contender.name}: ${
-          r.error ? `ERROR ${r.error}` : `${r.megabytesPerSec?.toFixed(1)} MB/s`
-        }`,
-      );
-    }
+  for (const contender of contenders) {
+    const r = await runRound(contender, megabytes, seed, round);
+    results.push(r);
+    log(
+      `  parse round ${round + 1}/${rounds} ${contender.name}: ${
+        r.error ? `ERROR ${r.error}` : `${r.megabytesPerSec?.toFixed(1)} MB/s`
+      }`,
+    );
   }
   return results;
 }
