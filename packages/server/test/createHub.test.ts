@@ -1,4 +1,4 @@
-import { defineEvents, isSsekitError, RESET_EVENT, type } from '@ssekit/core';
+import { defineEvents, encodeComment, isSsekitError, RESET_EVENT, type } from '@ssekit/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -307,6 +307,18 @@ describe('createHub limits, hooks and lifecycle', () => {
     expect(slow.closedWith).toBe('abort');
     expect(hub.stats()).toMatchObject({ connections: 1, slowConsumers: 1 });
     expect(fast.received()).toHaveLength(30);
+  });
+
+  it('runs one heartbeat timer for all of its connections', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const hub = hubOf({ heartbeat: 15_000 });
+    const clients = Array.from({ length: 1000 }, (_, i) => join(hub, { userId: `u${i % 10}` }));
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    await tick();
+    for (const c of clients) expect(c.sink.text.endsWith(encodeComment())).toBe(true);
+    for (const c of clients) c.sink.disconnect();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('close() ends every stream, refuses new ones with 503 and stops publishing', async () => {
