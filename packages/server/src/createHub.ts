@@ -117,20 +117,25 @@ class HubImpl implements Hub<any>, StreamOwner {
 
   private admit(userId: string | undefined): Refusal | undefined {
     const limits = this.options.limits;
-    const retryAfter = { 'Retry-After': String(limits?.retryAfter ?? 10) };
-    if (this.closed) return refuse(503, 'The event hub is shutting down.', retryAfter);
+    if (this.closed) return this.refusal(503, 'The event hub is shutting down.');
     if (limits === undefined) return undefined;
     if (limits.maxConnections !== undefined && this.index.all.size >= limits.maxConnections) {
-      return refuse(503, 'Too many open event streams on this server.', retryAfter);
+      return this.refusal(503, 'Too many open event streams on this server.');
     }
     if (
       userId !== undefined &&
       limits.maxConnectionsPerUser !== undefined &&
       this.index.countUser(userId) >= limits.maxConnectionsPerUser
     ) {
-      return refuse(429, 'Too many open event streams for this user.', retryAfter);
+      return this.refusal(429, 'Too many open event streams for this user.');
     }
     return undefined;
+  }
+
+  private refusal(status: number, message: string): Refusal {
+    return refuse(status, message, {
+      'Retry-After': String(this.options.limits?.retryAfter ?? 10),
+    });
   }
 
   /** Broker fan-out: encode once, then write the same bytes to each entitled connection. */
