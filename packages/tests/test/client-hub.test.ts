@@ -182,10 +182,16 @@ describe('client ↔ hub', () => {
         retry: { jitter: 0 },
       }),
     );
-    // Real I/O still runs under these fake timers; poll with setImmediate, which is not faked.
+    // Real I/O still runs under these fake timers; poll with setImmediate and bound the wait
+    // with performance.now(), neither of which is faked.
     const tick = () => new Promise((r) => setImmediate(r));
+    const poll = async (done: () => boolean) => {
+      for (const started = performance.now(); !done() && performance.now() - started < 5000; ) {
+        await tick();
+      }
+    };
     const before = setup.seen.length;
-    for (let i = 0; i < 2000 && second.status.state !== 'reconnecting'; i++) await tick();
+    await poll(() => second.status.state === 'reconnecting');
     expect(second.status.error).toMatchObject({ status: 429 });
     expect(second.status.retryAt! - Date.now()).toBe(7000);
     first.close();
@@ -193,7 +199,7 @@ describe('client ↔ hub', () => {
     for (let i = 0; i < 50; i++) await tick();
     expect(setup.seen.length).toBe(before + 1);
     await vi.advanceTimersByTimeAsync(1);
-    for (let i = 0; i < 5000 && second.status.state !== 'open'; i++) await tick();
+    await poll(() => second.status.state === 'open');
     expect(second.status.state).toBe('open');
     expect(setup.seen.length).toBe(before + 2);
   });
@@ -218,16 +224,16 @@ describe('client ↔ hub', () => {
   });
 
   it('keeps a quiet line open when heartbeats arrive within the timeout', async () => {
-    const setup = await startHub({ heartbeat: 100 });
+    const setup = await startHub({ heartbeat: 50 });
     const stream = track(
       connect(setup.http.url, {
         events,
         headers: { Authorization: 'Bearer good' },
-        inactivityTimeout: 400,
+        inactivityTimeout: 800,
       }),
     );
     await until(() => stream.status.state === 'open');
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 1500));
     expect(setup.seen).toHaveLength(1);
     expect(stream.status.state).toBe('open');
   });
