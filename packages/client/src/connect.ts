@@ -38,6 +38,9 @@ function call(fn: Handler, a: unknown, b?: unknown): void {
   }
 }
 
+/** Decoder options, hoisted so the read loop allocates nothing per chunk. @internal */
+const STREAM = { stream: true };
+
 /** Subscriber keys for non-event listeners: a parsed event name never holds a line break. @internal */
 const ALL = '\n';
 const RESET = '\n1';
@@ -217,7 +220,7 @@ export function connect<E extends EventSchema = EventSchema>(
       if (signal.aborted) throw signal.reason;
       if (done) return;
       lastByte = Date.now();
-      parser.feed(decoder.decode(value, { stream: true }));
+      parser.feed(decoder.decode(value, STREAM));
       if (overflow) throw new SsekitError('buffer-overflow', 'An event passed maxEventSize');
       // Backpressure: stop reading while a `for await` loop or an async validator is behind.
       if (chain || fanout.full()) {
