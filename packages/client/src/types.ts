@@ -57,9 +57,10 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
   /** Aborting it is the same as `close()`. */
   signal?: AbortSignal;
   /**
-   * Most characters one event (its data plus the line being read) may buffer. A hostile or
-   * broken server cannot grow memory past it: the stream reports a `buffer-overflow` error and
-   * reconnects.
+   * Most characters one event may buffer across chunks (the line being read plus the data lines
+   * so far). A hostile or broken server cannot grow memory past it: the stream reports a
+   * `buffer-overflow` error and reconnects. A complete line inside one chunk is already in
+   * memory and is not counted.
    * @defaultValue `1048576` (1 Mi characters)
    */
   maxEventSize?: number;
