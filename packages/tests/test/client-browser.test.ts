@@ -50,6 +50,8 @@ describe.skipIf(!executablePath)('client in headless chromium', () => {
   const hub = createHub({ events, retry: 20, heartbeat: false, validate: false });
   const seen: { authorization?: string; lastEventId?: string; attempt?: string }[] = [];
   let drop: () => void;
+  const RAW_ID = 'é🎉-ключ';
+  const rawIds: string[] = [];
 
   beforeAll(async () => {
     const bundle = await build({
@@ -77,6 +79,13 @@ describe.skipIf(!executablePath)('client in headless chromium', () => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
       } else if (req.url === '/client.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(clientJs);
+      } else if (req.url === '/raw') {
+        // First answer: one event with a non-ASCII id, then the end; later: remember the header.
+        const header = req.headers['last-event-id'];
+        if (typeof header === 'string') rawIds.push(Buffer.from(header, 'latin1').toString('utf8'));
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (rawIds.length === 0) res.end(`retry: 0\nid: ${RAW_ID}\ndata: x\n\n`);
+        else res.write(': resumed\n\n');
       } else if (req.url === '/events') {
         const header = (name: string) => {
           const value = req.headers[name];
@@ -161,5 +170,17 @@ describe.skipIf(!executablePath)('client in headless chromium', () => {
     const states = await page.evaluate(() => (window as any).states as string[]);
     expect(states).toContain('reconnecting');
     expect(states.at(-1)).toBe('open');
+  });
+
+  it('sends a non-ASCII Last-Event-ID as UTF-8 bytes', async () => {
+    // A string, so vitest does not rewrite the page's dynamic import.
+    await page.evaluate(`import('/client.js').then(({ connect, textSerializer }) => {
+      window.raw = connect('/raw', { serializer: textSerializer, retry: { min: 10 } });
+    })`);
+    for (const started = Date.now(); rawIds.length === 0 && Date.now() - started < 5000; ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await page.evaluate(() => (window as any).raw.close());
+    expect(rawIds[0]).toBe(RAW_ID);
   });
 });
