@@ -40,6 +40,7 @@ class HubImpl implements Hub<any>, StreamOwner {
   private slowConsumers = 0;
 
   constructor(options: HubOptions<any>) {
+    assertHubOptions(options);
     this.options = options;
     const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
@@ -240,6 +241,28 @@ class HubImpl implements Hub<any>, StreamOwner {
 
   private report(error: unknown): void {
     (this.options.onError ?? console.error)(error);
+  }
+}
+
+/** @internal Misuse fails at construction, not at the first connection. */
+function assertHubOptions(options: HubOptions<any>): void {
+  if (options.broker !== undefined) {
+    const ignored = (['replay', 'epoch', 'now'] as const).filter((k) => options[k] !== undefined);
+    if (ignored.length > 0) {
+      throw new SsekitError(
+        'invalid-option',
+        `createHub: ${ignored.join(', ')} configure the default in-memory broker and would be ignored with \`broker\`. Pass them to your broker instead (e.g. createMemoryBroker({ replay })).`,
+      );
+    }
+  }
+  for (const key of ['maxConnections', 'maxConnectionsPerUser', 'retryAfter'] as const) {
+    const value = options.limits?.[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new SsekitError(
+        'invalid-option',
+        `createHub: limits.${key} must be a non-negative integer, got ${String(value)}.`,
+      );
+    }
   }
 }
 

@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 function hubOf(options: Parameters<typeof createHub<typeof events>>[0] = {}) {
-  const hub = createHub({ events, heartbeat: false, epoch: 'e', ...options });
+  const defaults = options.broker === undefined ? { epoch: 'e' } : {};
+  const hub = createHub({ events, heartbeat: false, ...defaults, ...options });
   hubs.push(hub);
   return hub;
 }
@@ -398,6 +399,22 @@ describe('createHub limits, hooks and lifecycle', () => {
         `seed ${seed}`,
       ).toEqual(expected);
     }
+  });
+
+  it('throws at construction for options that would be ignored or cannot work', () => {
+    const broker = createMemoryBroker();
+    expect(() => createHub({ broker, replay: { maxEvents: 5 } })).toThrow(
+      expect.objectContaining({ code: 'invalid-option', message: expect.stringMatching(/replay/) }),
+    );
+    expect(() => createHub({ limits: { maxConnections: -1 } })).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
+    expect(() => createHub({ heartbeat: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
+    expect(() => createHub({ replay: { maxEvents: 1.5 } })).toThrow(
+      expect.objectContaining({ code: 'invalid-option' }),
+    );
   });
 
   it('refuses an invalid event name without a schema', () => {
