@@ -31,7 +31,7 @@ export class StatusView {
         this.held = this.lastOpen;
         this.timer = setTimeout(() => {
           this.held = this.lastOpen = this.timer = undefined;
-          notifyLater(notify);
+          notify(); // already a task of its own
         }, this.lostAfter);
       }
       notifyLater(notify);
