@@ -22,11 +22,16 @@ export interface SseConnection {
  */
 export async function startSseServer() {
   const connections: SseConnection[] = [];
+  let refusal: number | undefined;
   const server = createServer((req, res) => {
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
       res.setHeader('access-control-allow-headers', '*');
       res.end();
+      return;
+    }
+    if (refusal !== undefined) {
+      res.writeHead(refusal).end();
       return;
     }
     res.writeHead(200, {
@@ -48,6 +53,10 @@ export async function startSseServer() {
     connections,
     /** Connections the server still holds open. */
     open,
+    /** Answer every later request with this HTTP status instead of a stream. */
+    refuse(status: number) {
+      refusal = status;
+    },
     /** Write one typed event to every open connection, in one write per connection. */
     send(frames: { event: string; data: unknown; id?: string }[]) {
       const bytes = frames
