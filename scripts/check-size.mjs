@@ -21,7 +21,8 @@ const notes = [];
 let failed = false;
 for (const budget of packages) {
   const dir = join(root, 'packages', budget.name);
-  const label = `@ssekit/${budget.name}${budget.entry === '.' ? '' : budget.entry.slice(1)}`;
+  const label =
+    budget.label ?? `@ssekit/${budget.name}${budget.entry === '.' ? '' : budget.entry.slice(1)}`;
   if (!existsSync(join(dir, 'package.json'))) {
     notes.push(`${label}: skipped, the package does not exist yet`);
     continue;

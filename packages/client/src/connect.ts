@@ -9,9 +9,9 @@ import {
   ValidationError,
   validateEvent,
 } from '@ssekit/core';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ContentTypeError, HttpError, readExcerpt } from './errors';
 import { createFanout } from './fanout';
+import { createParser, type ParsedEvent } from './parser';
 import { createRequest } from './request';
 import { backoff, retryAfter } from './retryPolicy';
 import type { ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
@@ -94,7 +94,6 @@ export function connect<E extends EventSchema = EventSchema>(
   let closed = false;
   let hidden: boolean = doc?.hidden ?? false;
   let reconnectTime = retry.initial ?? 1000;
-  let overflow = false;
   let paused = false;
   let lastByte = 0;
   let current: AbortController | undefined;
@@ -127,7 +126,9 @@ export function connect<E extends EventSchema = EventSchema>(
 
   // One parsed event: decode, validate, dispatch. Returns a promise only for an async
   // validator; later events then queue behind it so handlers still see arrival order.
-  const handle = ({ event: type = 'message', data: text, id }: EventSourceMessage) => {
+  const handle = ({ event, data: text, id }: ParsedEvent) => {
+    // An empty or missing `event:` is the spec's default type.
+    const type = event || 'message';
     if (type !== RESET_EVENT && events && !events.has(type)) {
       if ((globalThis as any).process?.env?.NODE_ENV !== 'production' && !warned.has(type)) {
         warned.add(type);
@@ -162,29 +163,27 @@ export function connect<E extends EventSchema = EventSchema>(
     fanout.push(event);
   };
 
-  const parser = createParser({
-    maxBufferSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
-    // Committed at dispatch, also for blocks without data; '' resets the resume point.
-    onId: (id) => {
-      lastId = id;
+  const parser = createParser(
+    {
+      // Committed at dispatch, also for blocks without data; '' resets the resume point.
+      onId: (id) => {
+        lastId = id;
+      },
+      onRetry: (ms) => {
+        reconnectTime = ms;
+      },
+      onEvent: (message) => {
+        const tail = chain ? chain.then(() => handle(message)) : handle(message);
+        if (tail) {
+          chain = tail;
+          tail.then(() => {
+            if (chain === tail) chain = undefined;
+          });
+        }
+      },
     },
-    onRetry: (ms) => {
-      reconnectTime = ms;
-    },
-    onError: (error) => {
-      // Unknown fields and bad `retry:` values are ignored, as the spec says.
-      if (error.type === 'max-buffer-size-exceeded') overflow = true;
-    },
-    onEvent: (message) => {
-      const tail = chain ? chain.then(() => handle(message)) : handle(message);
-      if (tail) {
-        chain = tail;
-        tail.then(() => {
-          if (chain === tail) chain = undefined;
-        });
-      }
-    },
-  });
+    options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
+  );
 
   // One timer per stream, used in turn by the inactivity watch and the retry wait.
   const schedule = (fn: () => void, ms: number) => {
@@ -214,14 +213,13 @@ export function connect<E extends EventSchema = EventSchema>(
     // ignoreBOM keeps a BOM in the text: the parser strips exactly one, as the spec says.
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     parser.reset();
-    overflow = false;
     for (;;) {
       const { done, value } = await reader.read();
       if (signal.aborted) throw signal.reason;
       if (done) return;
       lastByte = Date.now();
-      parser.feed(decoder.decode(value, STREAM));
-      if (overflow) throw new SsekitError('buffer-overflow', 'An event passed maxEventSize');
+      if (!parser.feed(decoder.decode(value, STREAM)))
+        throw new SsekitError('buffer-overflow', 'An event passed maxEventSize');
       // Backpressure: stop reading while a `for await` loop or an async validator is behind.
       if (chain || fanout.full()) {
         paused = true;
