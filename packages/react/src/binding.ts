@@ -26,7 +26,7 @@ export function useTarget<E extends EventSchema>(binding: Binding<E>): Connectio
   if (target) return target;
   throw new SsekitError(
     'invalid-option',
-    'No URL for the server events: render this component inside <ServerEventsProvider url="…">, or pass { url } to createServerEventsHooks().',
+    'No stream URL: render inside <ServerEventsProvider url="…"> or pass { url } to createServerEventsHooks().',
   );
 }
 
