@@ -128,19 +128,16 @@ export async function acceptStream<Req, E extends EventSchema>(
     return refuse(refusal.status, refusal.message, refusal.headers);
   }
   const granted = auth.topics ?? [];
-  const context: StreamContext<Req> = { ...request, req, userId: auth.userId, granted };
+  const { userId } = auth;
   if (options.hub !== undefined) {
     const { lastEventId } = request;
-    const result = options.hub.connect(
-      { userId: auth.userId, topics: granted, lastEventId },
-      openSink,
-    );
+    const result = options.hub.connect({ userId, topics: granted, lastEventId }, openSink);
     if (!isRefusal(result) && options.onStream !== undefined)
-      runOnStream(options, result, context, false);
+      runOnStream(options, result, { ...request, req, userId, granted }, false);
     return result;
   }
   const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
-  runOnStream(options, stream, context, true);
+  runOnStream(options, stream, { ...request, req, userId, granted }, true);
   return stream;
 }
 
