@@ -14,6 +14,7 @@ import {
   type EventStream,
   refuse,
 } from '../src/adapters/fetch';
+import { createHub } from '../src/index';
 import { SAMPLE_EVENTS, tick, untilClosed } from './fixtures';
 
 const events = defineEvents({
@@ -166,6 +167,30 @@ describe('createFetchHandler', () => {
     });
     expect((await handler(new Request('http://local/'))).status).toBe(500);
     expect(onError).toHaveBeenCalledOnce();
+  });
+
+  it('with a hub, keeps the stream open after onStream and delivers hub events', async () => {
+    const hub = createHub({ events, heartbeat: false });
+    cleanup.push(() => hub.close());
+    const handler = createFetchHandler({
+      hub,
+      authenticate: () => ({ userId: 'ana' }),
+      onStream: (stream, { userId }) => {
+        stream.send('notification', { id: 'welcome', title: userId ?? '', unread: 0 });
+      },
+    });
+    const response = await handler(new Request('http://local/'));
+    const body = bodyReader(response);
+    await body.read();
+    await hub.publish('sync.progress', { page: 1, totalPages: 2 }, { to: 'ana' });
+    while (body.parsed.length < 2) await body.read();
+    expect(body.parsed.map((e) => [e.event, JSON.parse(e.data)])).toEqual([
+      ['notification', { id: 'welcome', title: 'ana', unread: 0 }],
+      ['sync.progress', { page: 1, totalPages: 2 }],
+    ]);
+    expect(hub.stats().connections).toBe(1);
+    await body.reader.cancel();
+    expect(hub.stats().connections).toBe(0);
   });
 
   it('ends the stand-alone stream when onStream resolves', async () => {
