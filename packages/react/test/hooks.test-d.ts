@@ -1,0 +1,51 @@
+import type { SsekitError } from '@ssekit/core';
+import { describe, expectTypeOf, test } from 'vitest';
+import { type ConnectionState, createServerEventsHooks } from '../src/index';
+import { createTestStream } from '../src/testing';
+import { events } from './fixtures';
+
+const hooks = createServerEventsHooks(events, { url: '/events' });
+
+describe('hook types come from the schema, with no generics at call sites', () => {
+  test('useServerEvent types data by event name and refuses unknown names', () => {
+    hooks.useServerEvent('progress', (data, meta) => {
+      expectTypeOf(data).toEqualTypeOf<{ done: number; total: number }>();
+      expectTypeOf(meta.id).toEqualTypeOf<string | undefined>();
+    });
+    // @ts-expect-error not an event of the schema
+    hooks.useServerEvent('nope', () => {});
+  });
+
+  test('useServerEvents narrows events to `types` and infers reducer state', () => {
+    const all = hooks.useServerEvents();
+    expectTypeOf(all.events[0]!.type).toEqualTypeOf<'log' | 'progress' | 'notification'>();
+    const logs = hooks.useServerEvents({ types: ['log'], keep: 10 });
+    expectTypeOf(logs.events[0]!.data).toEqualTypeOf<{
+      level: 'info' | 'error';
+      message: string;
+    }>();
+    const total = hooks.useServerEvents({
+      types: ['progress'],
+      reduce: (sum: number, e) => sum + e.data.done,
+      initial: 0,
+    });
+    expectTypeOf(total.state).toEqualTypeOf<number>();
+    // @ts-expect-error not an event of the schema
+    hooks.useServerEvents({ types: ['nope'] });
+  });
+
+  test('status, reset and error hooks are typed', () => {
+    expectTypeOf(hooks.useConnectionStatus().state).toEqualTypeOf<ConnectionState>();
+    expectTypeOf(hooks.useConnectionStatus().retryAt).toEqualTypeOf<number | undefined>();
+    hooks.useResetEvent((notice) => expectTypeOf(notice.lastEventId).toEqualTypeOf<string>());
+    hooks.useStreamError((error) => expectTypeOf(error).toEqualTypeOf<SsekitError>());
+  });
+
+  test('a test stream fits the connect option and pushes typed payloads', () => {
+    const stream = createTestStream(events);
+    createServerEventsHooks(events, { connect: stream.connect });
+    stream.push('notification', { id: '1', title: 't', unread: 1 });
+    // @ts-expect-error wrong payload for the event
+    stream.push('notification', { id: 1 });
+  });
+});
