@@ -57,12 +57,16 @@ class SharedConnection<E extends EventSchema> {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private done = false;
 
-  constructor(readonly target: ConnectionTarget<E>) {
+  /** The target of the latest consumer: its provider's options are the freshest. */
+  target: ConnectionTarget<E>;
+
+  constructor(target: ConnectionTarget<E>) {
+    this.target = target;
     const stream = target.connect(target.url, {
       ...target.options,
       // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
       headers: (ctx) => {
-        const h = target.options.headers;
+        const h = this.target.options.headers;
         return typeof h === 'function' ? h(ctx) : (h ?? {});
       },
     });
@@ -125,6 +129,7 @@ export function listen<E extends EventSchema, C extends Channel>(
     connection = new SharedConnection(target);
     registry.set(target.key, connection);
   }
+  connection.target = target;
   return connection.listen(channel, fn);
 }
 

@@ -22,12 +22,21 @@ export interface SseConnection {
  */
 export async function startSseServer() {
   const connections: SseConnection[] = [];
-  let refusal: number | undefined;
+  let refusal: number | 'hang' | undefined;
   const server = createServer((req, res) => {
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
       res.setHeader('access-control-allow-headers', '*');
       res.end();
+      return;
+    }
+    if (refusal === 'hang') {
+      // Never answer: the client's fetch stays pending until it is aborted.
+      const pending: SseConnection = { req, res, closed: false };
+      connections.push(pending);
+      res.on('close', () => {
+        pending.closed = true;
+      });
       return;
     }
     if (refusal !== undefined) {
@@ -53,8 +62,8 @@ export async function startSseServer() {
     connections,
     /** Connections the server still holds open. */
     open,
-    /** Answer every later request with this HTTP status instead of a stream. */
-    refuse(status: number) {
+    /** Answer every later request with this HTTP status, or never ('hang'), instead of a stream. */
+    refuse(status: number | 'hang') {
       refusal = status;
     },
     /** Write one typed event to every open connection, in one write per connection. */

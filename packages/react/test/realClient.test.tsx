@@ -186,4 +186,19 @@ describe('hooks over the real client', () => {
     expect(fetches.mock.calls.length).toBe(settled);
     expect(server.open()).toHaveLength(0);
   });
+
+  test('unmounting while a request is pending aborts it', async () => {
+    const { server, fetches, hooks } = await setup();
+    server.refuse('hang');
+    function Dot() {
+      return <p data-testid="dot">{hooks.useConnectionStatus().state}</p>;
+    }
+    const view = render(<Dot />);
+    await eventually(() => expect(server.open()).toHaveLength(1));
+    expect(screen.getByTestId('dot').textContent).toBe('connecting');
+    view.unmount();
+    // The grace period (50 ms) passes, the stream closes and its fetch is aborted.
+    await eventually(() => expect(server.open()).toHaveLength(0));
+    expect(fetches).toHaveBeenCalledTimes(1);
+  });
 });
