@@ -1,3 +1,4 @@
+'use client';
 import type { ConnectOptions } from '@ssekit/client';
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import { type Context, useContext, useInsertionEffect, useRef } from 'react';

@@ -55,6 +55,7 @@ export interface ConnectionStatusOptions {
 
 /** Props of the provider returned by `createServerEventsHooks`. */
 export interface ServerEventsProviderProps<E extends EventSchema> {
+  /** The components whose hooks use this provider's connection. */
   children?: ReactNode;
   /** The stream's URL (overrides the factory's `url`). */
   url?: string | URL;
