@@ -27,7 +27,7 @@ export function useTarget<E extends EventSchema>(binding: Binding<E>): Connectio
   if (target) return target;
   throw new SsekitError(
     'invalid-option',
-    'No stream URL: render inside <ServerEventsProvider url="…"> or pass { url } to createServerEventsHooks().',
+    'No stream URL: render inside <ServerEventsProvider url> or pass createServerEventsHooks(events, { url }).',
   );
 }
 

@@ -131,7 +131,7 @@ describe('useServerEvents', () => {
     const spy = console.error;
     console.error = () => {};
     try {
-      expect(() => render(<Orphan />)).toThrow(/ServerEventsProvider url=/);
+      expect(() => render(<Orphan />)).toThrow(/ServerEventsProvider url>/);
     } finally {
       console.error = spy;
     }
