@@ -128,7 +128,7 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
       for (;;) {
         if (lf < from) lf = next('\n');
         if (cr < from) cr = next('\r');
-        const to = lf < cr ? lf : cr;
+        const to = Math.min(lf, cr);
         if (to === Number.POSITIVE_INFINITY) break;
         line(text, from, to);
         from = to + 1;
