@@ -16,7 +16,7 @@ describe.skipIf(!executablePath)('notifications example in chromium', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
-      start({ port: 0, retry: 1000 }),
+      start({ port: 0 }),
       chromium.launch({
         executablePath: executablePath!,
         args: [
