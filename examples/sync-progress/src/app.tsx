@@ -5,7 +5,7 @@
  */
 import type { EventOf } from '@ssekit/core';
 import { createServerEventsHooks } from '@ssekit/react';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { events } from './events';
 
@@ -46,9 +46,12 @@ function foldSync(view: SyncView, event: SyncEvent): SyncView {
 }
 
 /** One run of the sync: mounted while the job's stream is wanted. */
-function SyncJob({ onCancel }: { onCancel: () => void }) {
+function SyncJob({ onCancel, onEnd }: { onCancel: () => void; onEnd: () => void }) {
   const { state: view, status } = useServerEvents({ reduce: foldSync, initial: STARTING });
   const ended = status.state === 'closed';
+  useEffect(() => {
+    if (ended) onEnd();
+  }, [ended, onEnd]);
   const percent = view.progress?.percent ?? 0;
 
   let outcome: ReactNode = null;
@@ -121,12 +124,14 @@ function App() {
   const [failAt, setFailAt] = useState(false);
   const [job, setJob] = useState<{ id: string; url: string } | undefined>();
   const [cancelled, setCancelled] = useState<string | undefined>();
+  const [running, setRunning] = useState(false);
 
   const startSync = () => {
     const id = newJobId();
     const query = new URLSearchParams({ job: id });
     if (failAt) query.set('failAt', '3');
     setCancelled(undefined);
+    setRunning(true);
     setJob({ id, url: `/api/sync/products/stream?${query}` });
   };
 
@@ -140,8 +145,8 @@ function App() {
         <input type="checkbox" checked={failAt} onChange={(e) => setFailAt(e.target.checked)} />{' '}
         Make the upstream fail on page 3
       </label>
-      <button id="start" type="button" onClick={startSync}>
-        {job ? 'Start again' : 'Start sync'}
+      <button id="start" type="button" onClick={startSync} disabled={running}>
+        {running ? 'Syncing…' : 'Start sync'}
       </button>
       {job && (
         <ServerEventsProvider
@@ -150,8 +155,10 @@ function App() {
           headers={{ Authorization: `Bearer ${token}` }}
         >
           <SyncJob
+            onEnd={() => setRunning(false)}
             onCancel={() => {
               setCancelled(job.id);
+              setRunning(false);
               setJob(undefined);
             }}
           />

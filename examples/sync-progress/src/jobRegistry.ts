@@ -19,8 +19,10 @@ export interface JobRecord {
 export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
 
+  /** @param max jobs kept; the oldest is forgotten past it. */
   constructor(private readonly max: number) {}
 
+  /** Record a new running job. */
   add(id: string, userId: string, totalPages: number): JobRecord {
     const job: JobRecord = { id, userId, totalPages, state: 'running', pagesProcessed: 0 };
     this.jobs.set(id, job);
@@ -28,6 +30,7 @@ export class JobRegistry {
     return job;
   }
 
+  /** The job with this id, if this process ran it recently. */
   get(id: string): JobRecord | undefined {
     return this.jobs.get(id);
   }

@@ -69,6 +69,7 @@ describe.skipIf(!executablePath)('sync-progress example in chromium', () => {
     // The stream ended with the job and the client stays closed rather than reconnecting (which
     // would ask for the job again): Cancel goes away only once the connection is `closed`.
     await page.locator('#cancel').waitFor({ state: 'detached' });
+    await page.locator('#start:enabled').waitFor();
     expect(await page.getAttribute('section[aria-label=sync]', 'data-phase')).toBe('complete');
     await page.close();
   });
@@ -83,8 +84,10 @@ describe.skipIf(!executablePath)('sync-progress example in chromium', () => {
     );
     const job = slow.jobs.list().at(-1)!;
     expect(job.state).toBe('running');
+    expect(await page.isDisabled('#start')).toBe(true);
     await page.click('#cancel');
     await page.locator('#cancelled').waitFor();
+    expect(await page.isEnabled('#start')).toBe(true);
 
     await expect.poll(() => job.state, { timeout: 10_000 }).toBe('cancelled');
     const stoppedAt = job.pagesProcessed;
