@@ -164,6 +164,7 @@ button, input, select { font: inherit; padding: .3rem .6rem; }
 .dot[data-state="open"]::before { background: #16a34a; }
 .dot[data-state="reconnecting"]::before, .dot[data-state="closed"]::before { background: #dc2626; }
 ul { padding-left: 1.2rem; } .error { color: #991b1b; }
+h2 button { font-size: .9rem; font-weight: normal; vertical-align: middle; }
 `;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

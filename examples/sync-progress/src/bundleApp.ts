@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
@@ -7,7 +8,7 @@ import { build } from 'esbuild';
  */
 export async function bundleApp(entry: URL): Promise<string> {
   const result = await build({
-    entryPoints: [decodeURIComponent(entry.pathname)],
+    entryPoints: [fileURLToPath(entry)],
     bundle: true,
     write: false,
     conditions: ['@ssekit/source'],
