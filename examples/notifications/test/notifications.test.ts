@@ -3,8 +3,8 @@
  * messages that reach only the addressed user (every tab of theirs), an unread badge that counts
  * and clears, a connection indicator through a server-side drop, and bearer auth on the stream.
  */
-import { findService } from '@ssekit/test-utils';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { findService, launchChromium } from '@ssekit/test-utils';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotificationsServer, start } from '../src/server';
 
@@ -15,21 +15,7 @@ describe.skipIf(!executablePath)('notifications example in chromium', () => {
   let server: NotificationsServer;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      start({ port: 0 }),
-      chromium.launch({
-        executablePath: executablePath!,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [server, browser] = await Promise.all([start({ port: 0 }), launchChromium(executablePath!)]);
   });
 
   afterAll(async () => {

@@ -3,8 +3,8 @@
  * a real server, the progress bar follows it to 100 %, Cancel stops the job on the server, and a
  * wrong token is refused with 401 and shown.
  */
-import { findService } from '@ssekit/test-utils';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { findService, launchChromium } from '@ssekit/test-utils';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SyncServer, start } from '../src/server';
 
@@ -20,18 +20,7 @@ describe.skipIf(!executablePath)('sync-progress example in chromium', () => {
       start({ port: 0, sync: { totalPages: 8, pageDelayMs: 20 } }),
       // Slow enough that the job is surely still running when the test cancels it.
       start({ port: 0, sync: { totalPages: 200, pageDelayMs: 100 } }),
-      chromium.launch({
-        executablePath: executablePath!,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
+      launchChromium(executablePath!),
     ]);
   });
 

@@ -1,18 +1,9 @@
 /** Hostile and broken servers: random bytes, huge lines, invalid UTF-8. No crash, typed errors. */
 import { isSsekitError } from '@ssekit/core';
+import { seededRandom } from '@ssekit/test-utils';
 import { describe, expect, it } from 'vitest';
 import { connect, DEFAULT_MAX_EVENT_SIZE, textSerializer } from '../src/index';
 import { chunkedResponse, scriptedFetch, statusWhere } from './fixtures';
-
-/** mulberry32: a tiny seeded PRNG, so a failing fuzz run can be replayed from its seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random bytes biased towards SSE syntax (field names, colons, CR/LF, BOM and bad UTF-8). */
 function hostileChunks(random: () => number): Uint8Array[] {
@@ -63,7 +54,7 @@ async function feed(chunks: (string | Uint8Array)[], options: Parameters<typeof 
 describe('hostile input', () => {
   it('survives seeded random byte streams with only typed errors', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     try {
       for (let run = 0; run < 150; run++) {
         const { errors, seen, status } = await feed(hostileChunks(random), { maxEventSize: 512 });

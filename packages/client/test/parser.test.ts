@@ -1,3 +1,4 @@
+import { fuzzSeed, seededRandom } from '@ssekit/test-utils';
 import { createParser as referenceParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { createParser } from '../src/parser';
@@ -33,17 +34,6 @@ function reference(chunks: string[]) {
   });
   for (const chunk of chunks) parser.feed(chunk);
   return calls;
-}
-
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = [
@@ -103,8 +93,8 @@ function randomChunks(text: string, random: () => number): string[] {
 
 describe('parser', () => {
   it('agrees with eventsource-parser on random streams split at random points', () => {
-    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-    const random = seeded(seed);
+    const seed = fuzzSeed();
+    const random = seededRandom(seed);
     for (let i = 0; i < 3_000; i++) {
       const text = randomStream(random);
       const chunks = randomChunks(text, random);

@@ -1,16 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@ssekit/test-utils';
 
 /** Parse SSE text with eventsource-parser (the reference parser), fed in the given chunk sizes. */
 export function parseWire(text: string, chunkSize = text.length || 1): EventSourceMessage[] {

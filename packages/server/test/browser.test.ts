@@ -4,8 +4,8 @@
  */
 import { createServer } from 'node:http';
 import { defineEvents, RESET_EVENT, type } from '@ssekit/core';
-import { findService, listen, type TestServer } from '@ssekit/test-utils';
-import { type Browser, chromium } from 'playwright-core';
+import { findService, launchChromium, listen, type TestServer } from '@ssekit/test-utils';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeHandler } from '../src/adapters/node';
 import { createHub, type EventStream } from '../src/index';
@@ -55,7 +55,7 @@ describe.skipIf(!executablePath)('hub with the native EventSource of headless ch
         else res.writeHead(404).end();
       }),
     );
-    browser = await chromium.launch({ executablePath: executablePath! });
+    browser = await launchChromium(executablePath!);
   });
 
   afterAll(async () => {

@@ -76,17 +76,7 @@ export const SAMPLE_EVENTS = [
   { type: 'sync.progress', data: { page: 2, totalPages: 3 }, id: undefined },
 ] as const;
 
-/** Deterministic PRNG (mulberry32) for seeded fuzz tests; print the seed on failure. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@ssekit/test-utils';
 
 /**
  * Wrap a broker so it behaves like a remote log: `append` and `readAfter` resolve on a later

@@ -1,9 +1,12 @@
 /**
  * @module @ssekit/test-utils
  *
- * Private helpers shared by the packages' tests: external services and real servers on 127.0.0.1.
+ * Private helpers shared by the packages' tests: external services, headless chromium, seeded
+ * randomness and real servers on 127.0.0.1.
  */
 
+export { CHROMIUM_ARGS, launchChromium } from './launchChromium';
 export { readSse, type SseReader } from './readSse';
+export { fuzzSeed, seededRandom } from './seededRandom';
 export { findService } from './services';
 export { createTestServer, listen, type TestServer } from './testServer';

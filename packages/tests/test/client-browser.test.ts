@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { defineEvents } from '@ssekit/core';
 import { createHub } from '@ssekit/server';
 import { createNodeHandler } from '@ssekit/server/node';
-import { findService, listen, type TestServer } from '@ssekit/test-utils';
+import { findService, launchChromium, listen, type TestServer } from '@ssekit/test-utils';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const executablePath = findService('chromium');
@@ -101,18 +101,7 @@ describe.skipIf(!executablePath)('client in headless chromium', () => {
     });
     drop = () => server.closeAllConnections();
     http = await listen(server);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executablePath!);
     page = await browser.newPage();
     const pageErrors: Error[] = [];
     page.on('pageerror', (error) => pageErrors.push(error));
