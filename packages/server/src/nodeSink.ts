@@ -23,6 +23,26 @@ interface Writable {
 }
 
 /**
+ * Node's streams copy-wrap every `Uint8Array` that is not a `Buffer` into a new `Buffer` on each
+ * write. A hub writes one shared frame to every recipient in a row, so a one-entry cache turns
+ * thousands of wrappers per publish into one (a zero-copy view over the same memory).
+ * @internal
+ */
+let lastChunk: Uint8Array | undefined;
+/** @internal */
+let lastBuffer: Buffer | undefined;
+
+/** @internal */
+function asBuffer(chunk: Uint8Array): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk !== lastChunk) {
+    lastChunk = chunk;
+    lastBuffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+  return lastBuffer!;
+}
+
+/**
  * A {@link StreamSink} over a Node response whose headers are sent. Backpressure comes from
  * `res.write`'s return value and `'drain'`; {@link bufferedBytes} is `res.writableLength`, which
  * counts the socket's buffer too. When `compression()` (or anything adding `res.flush`) sits in
@@ -52,7 +72,7 @@ export class NodeSink implements StreamSink {
   }
 
   write(chunk: Uint8Array): boolean {
-    const ok = this.res.write(chunk);
+    const ok = this.res.write(asBuffer(chunk));
     if (this.flushes) this.res.flush!();
     return ok;
   }
