@@ -1,4 +1,4 @@
-import { SsekitError } from '@ssekit/core';
+import { SsekitError, type SsekitErrorCode } from '@ssekit/core';
 
 /**
  * The server answered with a status that ends or delays the stream (code `http-status`): 5xx,
@@ -11,8 +11,13 @@ export class HttpError extends SsekitError {
   /** The start of the response body (up to 256 characters), for logs. */
   readonly bodyExcerpt: string;
 
-  constructor(status: number, bodyExcerpt: string, message = `HTTP ${status}`) {
-    super(status === 200 ? 'content-type' : 'http-status', `${message}: ${bodyExcerpt}`);
+  constructor(
+    status: number,
+    bodyExcerpt: string,
+    message = `HTTP ${status}`,
+    code: SsekitErrorCode = 'http-status',
+  ) {
+    super(code, `${message}: ${bodyExcerpt}`);
     this.name = 'HttpError';
     this.status = status;
     this.bodyExcerpt = bodyExcerpt;
@@ -29,7 +34,7 @@ export class ContentTypeError extends HttpError {
   readonly contentType: string | null;
 
   constructor(contentType: string | null, bodyExcerpt: string) {
-    super(200, bodyExcerpt, `Expected text/event-stream, got ${contentType}`);
+    super(200, bodyExcerpt, `Expected text/event-stream, got ${contentType}`, 'content-type');
     this.name = 'ContentTypeError';
     this.contentType = contentType;
   }
