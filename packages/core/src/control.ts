@@ -4,6 +4,12 @@
  */
 
 /**
+ * The prefix of control-event names. App events may not use it: `defineEvents`, `publish` and
+ * `send` refuse such names, so a client can trust that an `ssekit.*` event came from ssekit.
+ */
+export const RESERVED_PREFIX = 'ssekit.';
+
+/**
  * The `event:` name of the hub's reset notice: the client's `Last-Event-ID` was older than the
  * replay log or from another epoch (a server restart), so events were lost and the app should
  * refetch its state. Sent with a `data:` line because the spec never dispatches an event without
@@ -11,8 +17,13 @@
  */
 export const RESET_EVENT = 'ssekit.reset';
 
-/** Why a reset was sent. */
-export type ResetReason = 'evicted' | 'epoch' | 'unknown';
+/**
+ * Why a reset was sent: `evicted` (the id is older than the log), `epoch` (the id is from an
+ * earlier run of the server), `unknown` (the server never issued the id), or `unsendable-id` (set by
+ * the client: the server sent an id that cannot travel back as a `Last-Event-ID` header, so the
+ * client reconnected without one).
+ */
+export type ResetReason = 'evicted' | 'epoch' | 'unknown' | 'unsendable-id';
 
 /** Payload of the {@link RESET_EVENT} control event. */
 export interface ResetNotice {

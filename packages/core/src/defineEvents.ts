@@ -1,5 +1,5 @@
 import type { StandardSchemaV1, StandardTypedV1 } from '@standard-schema/spec';
-import { assertFieldValue } from './encode';
+import { assertEventName } from './encode';
 
 /**
  * What an event's schema may be: any Standard Schema validator (zod, valibot, arktype, …), or a
@@ -59,7 +59,8 @@ export type EventOf<E extends EventSchema> = {
  * `event:` name; each value is a Standard Schema validator describing the JSON payload, or
  * {@link type} for a payload that is typed but not validated at run time.
  *
- * @throws {@link InvalidFieldError} when an event name holds CR, LF or NUL.
+ * @throws {@link InvalidFieldError} when an event name holds CR, LF or NUL, or starts with the
+ * reserved `ssekit.` prefix.
  *
  * @example Defining a schema
  * ```ts
@@ -76,7 +77,7 @@ export type EventOf<E extends EventSchema> = {
 export function defineEvents<const M extends EventSchemaMap>(schemas: M): EventSchema<M> {
   const names = Object.keys(schemas) as (keyof M & string)[];
   for (const name of names) {
-    assertFieldValue('event', name);
+    assertEventName(name);
     const entry = schemas[name] as { '~standard'?: { version?: unknown } } | undefined;
     if (typeof entry?.['~standard'] !== 'object') {
       throw new TypeError(

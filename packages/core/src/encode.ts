@@ -1,3 +1,4 @@
+import { RESERVED_PREFIX } from './control';
 import { InvalidFieldError } from './errors';
 
 /** One SSE frame, before encoding. */
@@ -23,14 +24,70 @@ const FORBIDDEN = /[\r\n\0]/;
 const LINE_BREAK = /\r\n|\r|\n/;
 
 /**
- * Throw unless `value` can be written as the `event` or `id` field.
+ * Longest `id` the server writes, in characters. An id comes back as the `Last-Event-ID` request
+ * header on every reconnect; servers refuse header sections past 8–16 KB (Node answers 431), so a
+ * long id would strand its client.
+ */
+export const MAX_ID_LENGTH = 1024;
+
+/**
+ * Characters an `id` may not hold beyond CR/LF/NUL: the other C0 controls and DEL, which `fetch`
+ * refuses in a header value (the client could never send the id back).
+ * @internal
+ */
+const UNSENDABLE = /[\0-\x1f\x7f]/;
+
+/**
+ * Throw unless `value` can be written as the `event` or `id` field. Both refuse CR, LF and NUL
+ * (field injection). An `id` must also be able to travel back as a `Last-Event-ID` header: no
+ * other control characters, no leading or trailing space (header values are trimmed), and at most
+ * {@link MAX_ID_LENGTH} characters.
  *
  * @throws {@link InvalidFieldError} with code `invalid-field`.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ *
+ * @example
+ * ```ts
+ * assertFieldValue('id', 'order-42');   // ok
+ * assertFieldValue('id', 'a\u0007b');   // throws InvalidFieldError (invalid-field)
+ * ```
  */
 export function assertFieldValue(field: 'event' | 'id', value: string): void {
   if (typeof value !== 'string' || FORBIDDEN.test(value)) {
     throw new InvalidFieldError(field, value, 'CR, LF and NUL are refused (they inject fields)');
+  }
+  if (field === 'id') {
+    const reason = UNSENDABLE.test(value)
+      ? 'control characters cannot be sent back in the Last-Event-ID header'
+      : value.length > MAX_ID_LENGTH
+        ? `ids are at most ${MAX_ID_LENGTH} characters (they come back as a request header)`
+        : value !== value.trim()
+          ? 'leading or trailing spaces are trimmed from the Last-Event-ID header'
+          : undefined;
+    if (reason !== undefined) throw new InvalidFieldError(field, value, reason);
+  }
+}
+
+/**
+ * Throw unless `name` may be an app event name: a valid `event` field that does not start with
+ * the reserved `ssekit.` prefix of control events (a forged `ssekit.reset` would make clients drop
+ * their state). `defineEvents`, `publish` and `send` call it.
+ *
+ * @throws {@link InvalidFieldError} with code `invalid-field`.
+ * @example
+ * ```ts
+ * assertEventName('sync.progress'); // ok
+ * assertEventName('ssekit.reset');  // throws: reserved
+ * ```
+ */
+export function assertEventName(name: string): void {
+  assertFieldValue('event', name);
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new InvalidFieldError(
+      'event',
+      name,
+      `the "${RESERVED_PREFIX}" prefix is reserved for ssekit's control events; rename the event`,
+    );
   }
 }
 

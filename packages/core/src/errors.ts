@@ -18,6 +18,9 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
  * - `closed` — the stream or hub was closed.
  * - `limit-exceeded` — a connection limit refused a new stream.
  * - `invalid-option` — an option or option combination that cannot work.
+ * - `invalid-target` — a publish whose `to` or `topic` is present but names nobody (refused,
+ *   never read as "everyone").
+ * - `event-too-large` — an event's payload is larger than `maxEventSize`.
  */
 export type SsekitErrorCode =
   | 'invalid-field'
@@ -33,7 +36,9 @@ export type SsekitErrorCode =
   | 'retries-exhausted'
   | 'closed'
   | 'limit-exceeded'
-  | 'invalid-option';
+  | 'invalid-option'
+  | 'invalid-target'
+  | 'event-too-large';
 
 /**
  * Global brand, so errors thrown by a second copy of `@ssekit/core` (two versions in one bundle)

@@ -6,7 +6,7 @@
  * by server and client ({@link defineEvents}, {@link type}, {@link validateEvent}), the payload
  * {@link Serializer}, control-event names, and the {@link SsekitError} family.
  */
-export { RESET_EVENT, type ResetNotice, type ResetReason } from './control';
+export { RESERVED_PREFIX, RESET_EVENT, type ResetNotice, type ResetReason } from './control';
 export {
   defineEvents,
   type EventData,
@@ -19,12 +19,14 @@ export {
   type,
 } from './defineEvents';
 export {
+  assertEventName,
   assertFieldValue,
   assertRetry,
   type EventFrame,
   encodeComment,
   encodeEvent,
   encodeRetry,
+  MAX_ID_LENGTH,
 } from './encode';
 export {
   InvalidFieldError,

@@ -50,7 +50,13 @@ describe('encodeEvent', () => {
     for (let i = 0; i < 2_000; i++) {
       const data = randomText(random);
       const event = random() < 0.5 ? randomText(random, 8).replace(/[\r\n\0]/g, '') : undefined;
-      const id = random() < 0.5 ? randomText(random, 8).replace(/[\r\n\0]/g, '') : undefined;
+      // Ids must also travel back as a Last-Event-ID header: no controls, no outer spaces.
+      const id =
+        random() < 0.5
+          ? randomText(random, 8)
+              .replace(/[\0-\x1f\x7f]/g, '')
+              .trim()
+          : undefined;
       const wire = encodeEvent({ event, id, data });
       const chunk = 1 + Math.floor(random() * 16);
       const parsed = parseWire(wire + encodeEvent({ data: 'sentinel' }), chunk);

@@ -30,6 +30,11 @@ export interface StreamRequest {
   readonly topics: readonly string[];
   /** The `Last-Event-ID` request header, if any. */
   readonly lastEventId: string | undefined;
+  /**
+   * The peer's address when the host exposes it (Node: the socket's; Express: `req.ip`), the key
+   * of the hub's cap on anonymous connections.
+   */
+  readonly address?: string | undefined;
 }
 
 /** Passed to `onStream` with the open stream. */
@@ -65,6 +70,14 @@ export interface HandlerOptions<Req, E extends EventSchema = EventSchema>
   onStream?: (stream: EventStream<E>, context: StreamContext<Req>) => void | Promise<void>;
   /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
   onError?: (error: unknown) => void;
+  /**
+   * The client's address, for the hub's `limits.maxConnectionsPerAddress` on anonymous streams.
+   * Node and Express read it from the request; Fetch hosts do not expose it, so pass it from your
+   * host (Hono's `getConnInfo(c).remote.address`, Bun's `server.requestIP(request)`). Only trust
+   * `X-Forwarded-For` behind a proxy you run.
+   * @defaultValue the socket's address (Node), `req.ip` (Express), none (Fetch)
+   */
+  address?: (req: Req) => string | undefined;
 }
 
 /** @internal */
@@ -131,7 +144,8 @@ export async function acceptStream<Req, E extends EventSchema>(
   const { userId } = auth;
   if (options.hub !== undefined) {
     const { lastEventId } = request;
-    const result = options.hub.connect({ userId, topics: granted, lastEventId }, openSink);
+    const address = options.address?.(req) ?? request.address;
+    const result = options.hub.connect({ userId, topics: granted, lastEventId, address }, openSink);
     if (!isRefusal(result) && options.onStream !== undefined)
       runOnStream(options, result, { ...request, req, userId, granted }, false);
     return result;

@@ -24,6 +24,12 @@ export interface BrokerEvent {
 /** What the hub appends: an event without its id. */
 export type BrokerAppend = Omit<BrokerEvent, 'id'>;
 
+/** Options of {@link Broker.readAfter} and {@link Broker.head}. */
+export interface BrokerReadOptions {
+  /** Aborted when the hub gives up on the read (its `readTimeout`) or no longer needs it. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** The answer of {@link Broker.readAfter}. */
 export type BrokerReadResult =
   | {
@@ -33,7 +39,10 @@ export type BrokerReadResult =
   | {
       /** The events after the id cannot be replayed: why. */
       readonly reset: ResetReason;
-      /** The newest id in the log, or `undefined` when nothing was published yet. */
+      /**
+       * The newest id in the log (see {@link Broker.head}), sent with the reset so the client's
+       * next resume is exact; `undefined` when the broker cannot tell.
+       */
       readonly head: string | undefined;
     };
 
@@ -47,14 +56,34 @@ export type BrokerReadResult =
  *   Delivery may lag behind `readAfter`; the hub deduplicates with `compare`.
  * - `readAfter(id)` returns the events after `id` in order, or a reset verdict when `id` is older
  *   than the log, from another epoch, or unknown.
+ * - `readAfter` and `head` settle within the hub's `readTimeout` (default 10 s). Past it the hub
+ *   aborts the `signal` it passed (stop the read and release what it holds) and ends the waiting
+ *   stream; its client reconnects later and resumes. A broker must never leave them pending
+ *   forever, and should fail fast (reject) when its store is unreachable.
+ * - Ids are valid SSE ids (no control characters, at most `MAX_ID_LENGTH` characters): clients
+ *   send them back as the `Last-Event-ID` header.
  */
 export interface Broker {
   /** Append an event to the log and fan it out; resolves to its id. */
   append(event: BrokerAppend): string | Promise<string>;
   /** Receive every appended event, in id order. Returns the unsubscribe function. */
   subscribe(listener: (event: BrokerEvent) => void): () => void;
-  /** Read the events after `lastEventId`, for a reconnecting client. */
-  readAfter(lastEventId: string): BrokerReadResult | Promise<BrokerReadResult>;
+  /**
+   * Read the events after `lastEventId`, for a reconnecting client. `options.signal` aborts when
+   * the hub stops waiting (its `readTimeout`, or the client left).
+   */
+  readAfter(
+    lastEventId: string,
+    options?: BrokerReadOptions,
+  ): BrokerReadResult | Promise<BrokerReadResult>;
+  /**
+   * The id of the newest event in the log — or, before the first event, an id that orders before
+   * every future one — so that `readAfter(head())` returns exactly the events appended later. The
+   * hub starts every new stream with it (an id-only frame), so a client that disconnects before
+   * its first event still resumes without loss. Without `head`, a stream opened before the hub
+   * has delivered any event starts with no resume point.
+   */
+  head?(options?: BrokerReadOptions): string | Promise<string>;
   /** Order two ids of this broker: negative, zero or positive like `Array#sort`. */
   compare(a: string, b: string): number;
   /** Release connections and timers. Called by `hub.close()` for a broker the hub created. */

@@ -21,11 +21,28 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    */
   retry?: number | false;
   /**
-   * Unsent bytes past which the stream is torn down (`signal.reason.code === 'buffer-overflow'`),
-   * so a reader that stopped reading cannot grow memory without bound. `Infinity` turns it off.
+   * Unsent bytes past which a reader counts as slow. A stream that stays past it for
+   * {@link maxBufferedMs} — or passes 4 × this at any moment — is torn down
+   * (`signal.reason.code === 'buffer-overflow'`; a hub client resumes from the log), so a reader
+   * that stopped reading cannot grow memory without bound. Only bytes the peer has not taken
+   * count, after a chance to drain: a burst that a fast reader absorbs never closes it.
+   * `Infinity` turns it off.
    * @defaultValue `1048576` (1 MiB)
    */
   maxBufferedBytes?: number;
+  /**
+   * How long unsent bytes may stay past {@link maxBufferedBytes} before the stream is closed as a
+   * slow consumer (the clock restarts once they drain below it).
+   * @defaultValue `5000`
+   */
+  maxBufferedMs?: number;
+  /**
+   * Largest serialised payload (`data:` text, in characters) that `send` or `publish` accepts;
+   * past it they throw an `event-too-large` {@link SsekitError}. Matches the client's default
+   * `maxEventSize`, which would drop a larger event anyway.
+   * @defaultValue `1048576` (1 Mi)
+   */
+  maxEventSize?: number;
   /** Unsent bytes from which {@link EventStream.backpressure} is `true`. @defaultValue `65536` */
   highWaterMark?: number;
   /** The request's `Last-Event-ID`, exposed as {@link EventStream.lastEventId}. */
@@ -44,8 +61,10 @@ export interface SendOptions {
 export interface EventStream<E extends EventSchema = EventSchema> {
   /**
    * Send one typed event. Returns `true` when queued, `false` when the stream is closed.
-   * @throws {@link ValidationError} for an event name outside the schema or (with `validate`) a
-   * failing payload; {@link InvalidFieldError} for an `id` with CR, LF or NUL.
+   * @throws {@link ValidationError} for an event name outside the schema, (with `validate`) a
+   * failing payload, or a payload the serializer cannot turn into text (`invalid-json`);
+   * {@link InvalidFieldError} for an `id` that could not come back as `Last-Event-ID` or a
+   * reserved `ssekit.` name; `event-too-large` past `maxEventSize`.
    */
   send<K extends EventName<E>>(type: K, data: EventInput<E, K>, options?: SendOptions): boolean;
   /** Send a comment (`: text`), which clients do not dispatch. */

@@ -7,7 +7,7 @@ import {
   SsekitError,
 } from '@ssekit/core';
 import { type Refusal, refuse } from './acceptStream';
-import type { Broker, BrokerEvent, BrokerReadResult } from './broker';
+import type { Broker, BrokerEvent, BrokerReadOptions, BrokerReadResult } from './broker';
 import type { EventStream, FinishReason } from './createEventStream';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
 import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
@@ -25,6 +25,14 @@ import {
 /** @internal */
 const encoder = new TextEncoder();
 
+/** Default {@link HubOptions.readTimeout}: 10 s. */
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+
+/** @internal A thenable, without trusting `instanceof Promise` across realms. */
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
 /** @internal */
 class HubImpl implements Hub<any>, StreamOwner {
   closed = false;
@@ -32,10 +40,14 @@ class HubImpl implements Hub<any>, StreamOwner {
   private readonly settings: StreamSettings;
   private readonly broker: Broker;
   private readonly ownsBroker: boolean;
+  private readonly readTimeout: number;
   private readonly index = new ConnectionIndex();
   private readonly unsubscribe: () => void;
-  /** Encoded frames by event, so a replay reuses the live encoding (memory broker). */
-  private readonly frames = new WeakMap<BrokerEvent, Uint8Array>();
+  /** The id of the last event the broker delivered: where a new stream starts. */
+  private lastSeen: string | undefined;
+  /** The last encoded event: a held event is usually the one just delivered. */
+  private lastEvent: BrokerEvent | undefined;
+  private lastFrame: Uint8Array | undefined;
   private published = 0;
   private slowConsumers = 0;
 
@@ -45,6 +57,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
     this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
+    this.readTimeout = options.readTimeout ?? DEFAULT_READ_TIMEOUT_MS;
     this.ownsBroker = options.broker === undefined;
     this.broker =
       options.broker ??
@@ -56,31 +69,55 @@ class HubImpl implements Hub<any>, StreamOwner {
     this.unsubscribe = this.broker.subscribe((event) => this.deliver(event));
   }
 
-  publish(type: string, data: unknown, options: PublishOptions = {}): Promise<string> {
-    if (this.closed) throw new SsekitError('closed', 'hub.publish() after hub.close().');
-    if (this.settings.events === undefined) assertFieldValue('event', type);
-    const text = serializePayload(this.settings, type, data);
-    const { topic } = options;
-    const to = typeof options.to === 'string' ? [options.to] : dedupe(options.to);
-    return Promise.resolve(this.broker.append({ type, data: text, topic, to }));
+  publish(type: string, data: unknown, options?: PublishOptions): Promise<string> {
+    // Every failure rejects, so `.catch()` sees it; nothing reaches the log before it is known
+    // to encode.
+    try {
+      if (this.closed) throw new SsekitError('closed', 'hub.publish() after hub.close().');
+      const text = serializePayload(this.settings, type, data);
+      const { topic, to } = targetsOf(options);
+      return Promise.resolve(this.broker.append({ type, data: text, topic, to }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<any> | Refusal {
-    const refusal = this.admit(request.userId);
+    const refusal = this.admit(request);
     if (refusal !== undefined) return refusal;
     // '' is what a client holds after a reset with no head: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
     const topics = dedupe(request.topics) ?? [];
-    const conn = new HubConnection(request.userId, topics, lastEventId);
-    const stream = new StreamWriter(openSink(), this.settings, lastEventId, this, conn);
+    const address = request.userId === undefined ? (request.address ?? '') : undefined;
+    const conn = new HubConnection(request.userId, topics, lastEventId, address);
+    // A new stream begins with its resume point (an id-only block: the client records it and
+    // dispatches nothing), so a client cut before its first event still resumes exactly.
+    let head: string | Promise<string> | undefined;
+    if (lastEventId === undefined) {
+      head = this.lastSeen;
+      if (head === undefined && this.broker.head !== undefined)
+        head = this.read(conn, (o) => this.broker.head!(o));
+    }
+    const firstFrame = typeof head === 'string' ? this.startFrame(head) : undefined;
+    const stream = new StreamWriter(openSink(), this.settings, lastEventId, this, conn, firstFrame);
     conn.stream = stream;
-    if (stream.closed) return stream; // the client left while it was being authenticated
+    if (stream.closed) {
+      conn.reading?.abort();
+      return stream; // the client left while it was being authenticated
+    }
     // Register before reading the log: live events that race with the read are held in
-    // `pending`, then merged after the replay — no gap, no duplicate.
-    if (lastEventId !== undefined) conn.pending = [];
+    // `pending`, then merged after it — no gap, no duplicate.
+    const waits = lastEventId !== undefined || (head !== undefined && typeof head !== 'string');
+    if (waits) conn.pending = [];
     this.index.add(conn);
     this.hook(() => this.options.onConnect?.(conn));
     if (lastEventId !== undefined) this.resume(conn, lastEventId);
+    else if (head !== undefined && typeof head !== 'string') {
+      head.then(
+        (id) => this.release(conn, id, this.startFrame(id)),
+        (error: unknown) => this.readFailed(conn, error),
+      );
+    }
     return stream;
   }
 
@@ -109,27 +146,33 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** @internal {@link StreamOwner}: drop a finished stream from the indexes. */
   streamFinished(stream: StreamWriter, reason: FinishReason): void {
     const conn = stream.meta as HubConnection;
+    conn.reading?.abort(); // a broker read nobody waits for any more
     if (!conn.registered) return;
     this.index.remove(conn);
     conn.pending = undefined;
+    conn.pendingSize = 0;
     if (reason === 'buffer-overflow') this.slowConsumers++;
     this.hook(() => this.options.onDisconnect?.(conn, reason));
   }
 
-  private admit(userId: string | undefined): Refusal | undefined {
+  private admit({ userId, address }: ConnectRequest): Refusal | undefined {
     const limits = this.options.limits;
     if (this.closed) return this.refusal(503, 'The event hub is shutting down.');
     if (limits === undefined) return undefined;
     if (limits.maxConnections !== undefined && this.index.all.size >= limits.maxConnections) {
       return this.refusal(503, 'Too many open event streams on this server.');
     }
-    if (
-      userId !== undefined &&
-      limits.maxConnectionsPerUser !== undefined &&
-      this.index.countUser(userId) >= limits.maxConnectionsPerUser
-    ) {
-      return this.refusal(429, 'Too many open event streams for this user.');
+    if (userId !== undefined) {
+      const cap = limits.maxConnectionsPerUser;
+      if (cap !== undefined && this.index.countUser(userId) >= cap)
+        return this.refusal(429, 'Too many open event streams for this user.');
+      return undefined;
     }
+    // Anonymous connections are capped per address, or a per-user cap could be skipped by not
+    // logging in. An unknown address shares one budget: fail closed.
+    const cap = limits.maxConnectionsPerAddress ?? limits.maxConnectionsPerUser;
+    if (cap !== undefined && this.index.countAddress(address ?? '') >= cap)
+      return this.refusal(429, 'Too many open event streams from this address.');
     return undefined;
   }
 
@@ -139,13 +182,39 @@ class HubImpl implements Hub<any>, StreamOwner {
     });
   }
 
+  /** The first frame of a new stream: `retry:` and the stream's resume point. */
+  private startFrame(head: string): Uint8Array | undefined {
+    try {
+      assertFieldValue('id', head);
+    } catch (error) {
+      this.report(error); // a broker id a client could not send back: start without one
+      return undefined;
+    }
+    return encoder.encode(`${this.settings.retryLine}id: ${head}\n\n`);
+  }
+
+  /** Encode a broker event once; the last one is kept for the connections that held it. */
+  private frameOf(event: BrokerEvent): Uint8Array {
+    if (event !== this.lastEvent) {
+      this.lastFrame = encoder.encode(
+        encodeEvent({ event: event.type, id: event.id, data: event.data }),
+      );
+      this.lastEvent = event;
+    }
+    return this.lastFrame!;
+  }
+
   /** Broker fan-out: encode once, then write the same bytes to each entitled connection. */
   private deliver(event: BrokerEvent): void {
     this.published++;
-    const frame = encoder.encode(
-      encodeEvent({ event: event.type, id: event.id, data: event.data }),
-    );
-    this.frames.set(event, frame);
+    this.lastSeen = event.id;
+    let frame: Uint8Array;
+    try {
+      frame = this.frameOf(event);
+    } catch (error) {
+      this.report(error); // a broker entry that cannot be sent; the next ones still go out
+      return;
+    }
     let recipients = 0;
     if (event.to !== undefined) {
       for (const user of event.to) {
@@ -170,6 +239,9 @@ class HubImpl implements Hub<any>, StreamOwner {
   private write(conn: HubConnection, event: BrokerEvent, frame: Uint8Array): number {
     if (conn.pending !== undefined) {
       conn.pending.push(event);
+      conn.pendingSize += event.data.length;
+      // A broker that answers slowly must not grow a waiting stream without bound.
+      if (conn.pendingSize > this.settings.maxBufferedBytes) conn.stream.close();
       return 0;
     }
     if (conn.after !== undefined) {
@@ -179,56 +251,115 @@ class HubImpl implements Hub<any>, StreamOwner {
     return conn.stream.enqueue(frame) ? 1 : 0;
   }
 
+  /**
+   * Ask the broker, bounded by `readTimeout`: past it the read's signal aborts and the promise
+   * rejects with a `timeout` error. A synchronous answer is returned as it is.
+   */
+  private read<T>(
+    conn: HubConnection,
+    run: (options: BrokerReadOptions) => T | Promise<T>,
+  ): T | Promise<T> {
+    const controller = new AbortController();
+    let result: T | Promise<T>;
+    try {
+      result = run({ signal: controller.signal });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!isPromise(result)) return result;
+    conn.reading = controller;
+    const pending = result;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort(
+          new SsekitError(
+            'timeout',
+            `The broker did not answer within readTimeout (${this.readTimeout} ms); the stream ends and its client resumes later.`,
+          ),
+        );
+      }, this.readTimeout);
+      const done = () => {
+        clearTimeout(timer);
+        if (conn.reading === controller) conn.reading = undefined;
+      };
+      controller.signal.addEventListener('abort', () => {
+        done();
+        reject(controller.signal.reason);
+      });
+      pending.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** Replay what `conn` missed after `lastEventId`, then release the held live events. */
   private resume(conn: HubConnection, lastEventId: string): void {
-    let read: BrokerReadResult | Promise<BrokerReadResult>;
-    try {
-      read = this.broker.readAfter(lastEventId);
-    } catch (error) {
-      read = Promise.reject(error);
-    }
-    if (read instanceof Promise) {
+    const read = this.read(conn, (o) => this.broker.readAfter(lastEventId, o));
+    if (isPromise(read)) {
       read.then(
         (result) => this.replay(conn, lastEventId, result),
-        (error: unknown) => {
-          this.report(error);
-          conn.stream.close(); // the client retries; better than a silent gap
-        },
+        (error: unknown) => this.readFailed(conn, error),
       );
     } else this.replay(conn, lastEventId, read);
   }
 
+  /** A broker read failed or timed out: end the stream (the client retries; no silent gap). */
+  private readFailed(conn: HubConnection, error: unknown): void {
+    if (conn.stream.closed) return; // the client left first; nobody waits for this read
+    this.report(error);
+    conn.stream.close();
+  }
+
   private replay(conn: HubConnection, lastEventId: string, result: BrokerReadResult): void {
+    if (conn.pending === undefined || conn.stream.closed) return;
+    try {
+      if ('reset' in result) {
+        const notice: ResetNotice = { reason: result.reset, lastEventId };
+        // The head as id moves the client past the lost range, so its next resume is exact.
+        const frame = encodeEvent({
+          event: RESET_EVENT,
+          id: result.head ?? '',
+          data: JSON.stringify(notice),
+        });
+        this.release(conn, result.head, encoder.encode(frame));
+        return;
+      }
+      for (const event of result.events) {
+        if (conn.entitled(event)) conn.stream.enqueue(this.frameOf(event));
+      }
+      this.release(conn, result.events.at(-1)?.id ?? lastEventId);
+    } catch (error) {
+      this.readFailed(conn, error); // a log entry that cannot be sent: end, never skip silently
+    }
+  }
+
+  /**
+   * The read is done: write `frame` (if any), then the live events held meanwhile that come
+   * after `after` (the replay or the head already covered the others).
+   */
+  private release(conn: HubConnection, after: string | undefined, frame?: Uint8Array): void {
     const held = conn.pending;
     conn.pending = undefined;
+    conn.pendingSize = 0;
     if (held === undefined || conn.stream.closed) return;
-    let after: string | undefined;
-    if ('reset' in result) {
-      const notice: ResetNotice = { reason: result.reset, lastEventId };
-      // The head as id moves the client past the lost range, so its next resume is exact.
-      const frame = encodeEvent({
-        event: RESET_EVENT,
-        id: result.head ?? '',
-        data: JSON.stringify(notice),
-      });
-      conn.stream.enqueue(encoder.encode(frame));
-      after = result.head;
-    } else {
-      for (const event of result.events) {
-        if (!conn.entitled(event)) continue;
-        let frame = this.frames.get(event);
-        if (frame === undefined) {
-          frame = encoder.encode(
-            encodeEvent({ event: event.type, id: event.id, data: event.data }),
-          );
-          this.frames.set(event, frame);
-        }
-        conn.stream.enqueue(frame);
-      }
-      after = result.events.at(-1)?.id ?? lastEventId;
-    }
+    if (frame !== undefined) conn.stream.enqueue(frame);
     conn.after = after;
-    for (const event of held) this.write(conn, event, this.frames.get(event)!);
+    for (const event of held) {
+      let bytes: Uint8Array;
+      try {
+        bytes = this.frameOf(event);
+      } catch {
+        continue; // reported when it was delivered
+      }
+      this.write(conn, event, bytes);
+    }
   }
 
   private hook(run: () => void): void {
@@ -244,6 +375,46 @@ class HubImpl implements Hub<any>, StreamOwner {
   }
 }
 
+/**
+ * @internal The targets of a publish. No options is a broadcast; a `to` or `topic` that is
+ * present must name someone, or the publish is refused — never widened to everyone.
+ */
+function targetsOf(options: PublishOptions | undefined): {
+  topic: string | undefined;
+  to: readonly string[] | undefined;
+} {
+  if (options === undefined) return { topic: undefined, to: undefined };
+  if (typeof options !== 'object' || options === null) {
+    throw new SsekitError(
+      'invalid-target',
+      `publish: options must be an object like { to: userId } or { topic }, got ${String(options)}. Omit them to publish to everyone.`,
+    );
+  }
+  let topic: string | undefined;
+  let to: readonly string[] | undefined;
+  if ('topic' in options) {
+    if (typeof options.topic !== 'string' || options.topic === '') {
+      throw new SsekitError(
+        'invalid-target',
+        `publish: \`topic\` is ${JSON.stringify(options.topic) ?? 'undefined'}; pass a non-empty topic, or leave \`topic\` out to reach every connection.`,
+      );
+    }
+    topic = options.topic;
+  }
+  if ('to' in options) {
+    const raw = options.to as unknown;
+    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? (raw as unknown[]) : [];
+    if (list.length === 0 || list.some((user) => typeof user !== 'string' || user === '')) {
+      throw new SsekitError(
+        'invalid-target',
+        `publish: \`to\` is ${JSON.stringify(raw) ?? 'undefined'} — a missing user id? Pass a user id or a non-empty list of them; leave \`to\` out only to reach everyone.`,
+      );
+    }
+    to = dedupe(list as string[]);
+  }
+  return { topic, to };
+}
+
 /** @internal Misuse fails at construction, not at the first connection. */
 function assertHubOptions(options: HubOptions<any>): void {
   if (options.broker !== undefined) {
@@ -255,7 +426,19 @@ function assertHubOptions(options: HubOptions<any>): void {
       );
     }
   }
-  for (const key of ['maxConnections', 'maxConnectionsPerUser', 'retryAfter'] as const) {
+  const readTimeout = options.readTimeout;
+  if (readTimeout !== undefined && !(readTimeout > 0 && readTimeout <= 2 ** 31 - 1)) {
+    throw new SsekitError(
+      'invalid-option',
+      `createHub: readTimeout must be a positive number of ms (at most 2147483647), got ${String(readTimeout)}.`,
+    );
+  }
+  for (const key of [
+    'maxConnections',
+    'maxConnectionsPerUser',
+    'maxConnectionsPerAddress',
+    'retryAfter',
+  ] as const) {
     const value = options.limits?.[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
       throw new SsekitError(

@@ -11,6 +11,14 @@ export interface HubLimits {
   maxConnections?: number;
   /** Open streams per user; past it that user's new ones get 429. */
   maxConnectionsPerUser?: number;
+  /**
+   * Open anonymous streams (no `userId`) per remote address; past it new ones from that address
+   * get 429. The address is the socket's peer address on Node (`req.ip` on Express, which honours
+   * its `trust proxy` setting); Fetch hosts do not expose it, so pass the handler's `address`
+   * option — without one, every anonymous Fetch stream shares one "unknown address" budget, so a
+   * cap can never be skipped. @defaultValue `maxConnectionsPerUser`
+   */
+  maxConnectionsPerAddress?: number;
   /** `Retry-After` of limit refusals, in seconds. @defaultValue `10` */
   retryAfter?: number;
 }
@@ -35,6 +43,13 @@ export interface HubOptions<E extends EventSchema = EventSchema>
   now?: () => number;
   /** Connection caps (none by default). */
   limits?: HubLimits;
+  /**
+   * How long a new or resuming stream waits for the broker (`readAfter`, `head`), in ms. Past it
+   * the read is aborted and the stream ends; its client reconnects later and resumes. Live events
+   * held meanwhile count against `maxBufferedBytes`: past it the stream ends too.
+   * @defaultValue `10000`
+   */
+  readTimeout?: number;
   /** A connection joined. */
   onConnect?: (info: ConnectionInfo) => void;
   /** A connection left, and why. */
@@ -45,18 +60,25 @@ export interface HubOptions<E extends EventSchema = EventSchema>
   onError?: (error: unknown) => void;
 }
 
-/** Targets of {@link Hub.publish}; both set means the user's connections on that topic. */
+/**
+ * Targets of {@link Hub.publish}; both set means the user's connections on that topic. No
+ * options means everyone. A target that is present must name someone: `{ to: undefined }` (a
+ * missing user id), `''`, `[]` or `{ topic: undefined }` are refused with `invalid-target`,
+ * never widened to a broadcast.
+ */
 export interface PublishOptions {
-  /** Only connections that joined this topic. */
-  topic?: string | undefined;
-  /** Only the connections of this user (or these users). */
-  to?: string | readonly string[] | undefined;
+  /** Only connections that joined this topic (a non-empty string). */
+  topic?: string;
+  /** Only the connections of this user (or these users): non-empty strings, at least one. */
+  to?: string | readonly string[];
 }
 
 /** What {@link Hub.connect} needs: the identity from `authenticate` and the resume point. */
 export interface ConnectRequest extends Identity {
   /** The client's `Last-Event-ID`. */
   lastEventId?: string | undefined;
+  /** The peer's address, the key of anonymous connections' cap ({@link HubLimits}). */
+  address?: string | undefined;
 }
 
 /** A snapshot from {@link Hub.stats}. */
@@ -80,8 +102,19 @@ export interface Hub<E extends EventSchema = EventSchema> {
   /**
    * Publish one event: serialised (and validated, with `validate`) once, given an ordered id,
    * logged for replay and written as the same bytes to every entitled connection.
+   * Never throws: every failure rejects the returned promise, and nothing is logged or sent.
    * @returns the event's id.
-   * @throws {@link ValidationError} / `invalid-field` for bad input, `closed` after {@link close}.
+   * @throws (rejects with) {@link ValidationError} for an unknown name, a failing or
+   * unserialisable payload; `invalid-field` for a bad or reserved (`ssekit.`) name;
+   * `invalid-target` for a `to`/`topic` that names nobody; `event-too-large`; `closed` after
+   * {@link close}; or the broker's error.
+   *
+   * @example
+   * ```ts
+   * await hub.publish('notification', { id: 'n1', title: 'Hi', unread: 1 }, { to: user.id });
+   * await hub.publish('fleet.update', update, { topic: `fleet-${fleetId}` });
+   * await hub.publish('maintenance', { at }); // everyone
+   * ```
    */
   publish<K extends EventName<E>>(
     type: K,

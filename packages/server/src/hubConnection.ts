@@ -11,6 +11,8 @@ export class HubConnection {
   /** Granted topics, deduplicated; usually a handful, so an array beats a Set. */
   readonly topics: readonly string[];
   readonly lastEventId: string | undefined;
+  /** The peer address of an anonymous connection (its cap's key); unset for users. */
+  readonly address: string | undefined;
   stream!: StreamWriter;
   /** True while in the hub's indexes. */
   registered = false;
@@ -19,16 +21,26 @@ export class HubConnection {
    * those the replay already carried. `undefined` once live.
    */
   pending: BrokerEvent[] | undefined;
+  /** Characters held in {@link pending}: bounded by `maxBufferedBytes`. */
+  pendingSize = 0;
+  /** Aborts the broker read this connection waits for, if any. */
+  reading: AbortController | undefined;
   /**
    * Live events up to this id were covered by the replay (a remote broker's fan-out can lag
    * behind its log); dropped until a newer one arrives.
    */
   after: string | undefined;
 
-  constructor(userId: string | undefined, topics: readonly string[], lastEventId?: string) {
+  constructor(
+    userId: string | undefined,
+    topics: readonly string[],
+    lastEventId: string | undefined,
+    address: string | undefined,
+  ) {
     this.userId = userId;
     this.topics = topics;
     this.lastEventId = lastEventId;
+    this.address = address;
   }
 
   /** True when `event` may reach this connection: the replay's filter (live uses indexes). */
@@ -48,10 +60,14 @@ export class ConnectionIndex {
   readonly all = new Set<HubConnection>();
   readonly byUser = new Map<string, Set<HubConnection>>();
   readonly byTopic = new Map<string, Set<HubConnection>>();
+  /** Anonymous connections per address: counts only, as nothing is ever sent by address. */
+  private readonly byAddress = new Map<string, number>();
 
   add(conn: HubConnection): void {
     this.all.add(conn);
     if (conn.userId !== undefined) addTo(this.byUser, conn.userId, conn);
+    else if (conn.address !== undefined)
+      this.byAddress.set(conn.address, this.countAddress(conn.address) + 1);
     for (const topic of conn.topics) addTo(this.byTopic, topic, conn);
     conn.registered = true;
   }
@@ -61,7 +77,17 @@ export class ConnectionIndex {
     conn.registered = false;
     this.all.delete(conn);
     if (conn.userId !== undefined) removeFrom(this.byUser, conn.userId, conn);
+    else if (conn.address !== undefined) {
+      const left = this.countAddress(conn.address) - 1;
+      if (left > 0) this.byAddress.set(conn.address, left);
+      else this.byAddress.delete(conn.address);
+    }
     for (const topic of conn.topics) removeFrom(this.byTopic, topic, conn);
+  }
+
+  /** Open anonymous connections from `address`. */
+  countAddress(address: string): number {
+    return this.byAddress.get(address) ?? 0;
   }
 
   /** Open connections of `userId`. */

@@ -19,7 +19,13 @@ export {
   type StreamContext,
   type StreamRequest,
 } from './acceptStream';
-export type { Broker, BrokerAppend, BrokerEvent, BrokerReadResult } from './broker';
+export type {
+  Broker,
+  BrokerAppend,
+  BrokerEvent,
+  BrokerReadOptions,
+  BrokerReadResult,
+} from './broker';
 export {
   createEventStream,
   type EventStream,

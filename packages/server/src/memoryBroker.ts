@@ -4,7 +4,7 @@ import { ReplayLog, type ReplayOptions } from './replayLog';
 
 /** Options of {@link createMemoryBroker}. */
 export interface MemoryBrokerOptions {
-  /** Bounds of the replay log (count and age). */
+  /** Bounds of the replay log (count, size and age). */
   replay?: ReplayOptions | undefined;
   /**
    * The id prefix that tells this process's ids from those of an earlier run. Ids are
@@ -56,7 +56,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & 
     append(input: BrokerAppend): string {
       const id = `${epoch}-${log.lastSeq + 1}`;
       const event: BrokerEvent = { ...input, id };
-      log.append(event);
+      log.append(event, input.data.length + input.type.length);
       for (const listener of listeners) listener(event);
       return id;
     },
@@ -66,8 +66,12 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & 
         listeners.delete(listener);
       };
     },
+    head() {
+      // `${epoch}-0` before the first event: a resume from it replays everything since.
+      return `${epoch}-${log.lastSeq}`;
+    },
     readAfter(lastEventId): BrokerReadResult {
-      const head = log.lastSeq > 0 ? `${epoch}-${log.lastSeq}` : undefined;
+      const head = `${epoch}-${log.lastSeq}`;
       const seq = seqOf(lastEventId, epoch);
       if (seq === undefined) {
         const dash = lastEventId.lastIndexOf('-');
@@ -75,6 +79,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & 
         return { reset: otherEpoch ? 'epoch' : 'unknown', head };
       }
       if (seq > log.lastSeq) return { reset: 'unknown', head };
+      if (seq === log.lastSeq) return { events: [] };
       const events = log.after(seq);
       return events === undefined ? { reset: 'evicted', head } : { events };
     },

@@ -10,6 +10,7 @@ export function nodeStreamRequest(req: NodeRequest): StreamRequest {
     topics: url.searchParams.getAll('topic'),
     // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
     lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
+    address: req.socket?.remoteAddress,
   };
 }
 

@@ -1,22 +1,33 @@
-import { type EventSchema, type Serializer, SsekitError, validateEvent } from '@ssekit/core';
+import {
+  assertEventName,
+  type EventSchema,
+  type Serializer,
+  SsekitError,
+  ValidationError,
+  validateEvent,
+} from '@ssekit/core';
 
 /** How payloads are checked and turned into `data:` text, shared by streams and hubs. @internal */
 export interface PayloadOptions {
   events: EventSchema | undefined;
   serializer: Serializer;
   validate: boolean;
+  /** Longest `data:` text accepted, in characters. */
+  maxEventSize: number;
 }
 
 /**
  * Check `type` against the schema, validate `data` when asked, and serialise it — once per send or
  * publish, never per recipient.
  *
- * @throws `ValidationError` (`unknown-event`, `schema-mismatch`), the serializer's error, or
- * an `invalid-option` {@link SsekitError} for an async validator.
+ * @throws `ValidationError` (`unknown-event`, `schema-mismatch`, `invalid-json` when the
+ * serializer throws or returns no string), `invalid-field` for a bad or reserved name,
+ * `event-too-large`, or an `invalid-option` {@link SsekitError} for an async validator.
  * @internal
  */
 export function serializePayload(options: PayloadOptions, type: string, data: unknown): string {
   const { events } = options;
+  if (events === undefined || !events.has(type)) assertEventName(type);
   // Without `validate`, only the name is checked; validateEvent reports an unknown name
   // synchronously either way, so both cases share core's `unknown-event` error.
   if (events !== undefined && (options.validate || !events.has(type))) {
@@ -33,5 +44,30 @@ export function serializePayload(options: PayloadOptions, type: string, data: un
     // validator's output is what the client's validator produces on receipt.
     if (!result.ok) throw result.error;
   }
-  return options.serializer.stringify(data);
+  let text: unknown;
+  try {
+    text = options.serializer.stringify(data);
+  } catch (cause) {
+    throw new ValidationError(
+      'invalid-json',
+      type,
+      `The payload of "${type}" cannot be serialised: ${String(cause)}`,
+      { cause },
+    );
+  }
+  // JSON.stringify(undefined), of a function or a symbol returns undefined: nothing to send.
+  if (typeof text !== 'string') {
+    throw new ValidationError(
+      'invalid-json',
+      type,
+      `The payload of "${type}" serialised to ${String(text)}, not text; send null or an object instead.`,
+    );
+  }
+  if (text.length > options.maxEventSize) {
+    throw new SsekitError(
+      'event-too-large',
+      `The payload of "${type}" is ${text.length} characters, over maxEventSize (${options.maxEventSize}). Send a reference (an id or URL) and let the client fetch the body.`,
+    );
+  }
+  return text;
 }

@@ -22,6 +22,15 @@ export const DEFAULT_RETRY_MS = 3000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Default {@link EventStreamOptions.highWaterMark}: 64 KiB. */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+/** Default {@link EventStreamOptions.maxBufferedMs}: 5 s. */
+export const DEFAULT_MAX_BUFFERED_MS = 5000;
+/**
+ * Unsent bytes past `maxBufferedBytes × HARD_LIMIT_FACTOR` close a stream at once, whatever
+ * {@link EventStreamOptions.maxBufferedMs} allows: the bound on one connection's memory.
+ */
+export const HARD_LIMIT_FACTOR = 4;
+/** Default {@link EventStreamOptions.maxEventSize}: 1 Mi characters, the client's default too. */
+export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
 
 /** @internal */
 const encoder = new TextEncoder();
@@ -29,8 +38,11 @@ const encoder = new TextEncoder();
 /** @internal Settings resolved once, shared by every stream of a hub. */
 export interface StreamSettings extends PayloadOptions {
   heartbeat: Heartbeat | undefined;
+  /** The `retry:` line (with its LF), or `''` when `retry: false`. */
+  retryLine: string;
   firstFrame: Uint8Array;
   maxBufferedBytes: number;
+  maxBufferedMs: number;
   highWaterMark: number;
 }
 
@@ -43,19 +55,36 @@ export function resolveStreamSettings(
   if (beat !== false) assertHeartbeat(beat);
   const retry = options.retry ?? DEFAULT_RETRY_MS;
   const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  if (!(maxBufferedBytes > 0)) {
+  const maxBufferedMs = options.maxBufferedMs ?? DEFAULT_MAX_BUFFERED_MS;
+  const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
+  for (const [name, value] of [
+    ['maxBufferedBytes', maxBufferedBytes],
+    ['maxEventSize', maxEventSize],
+  ] as const) {
+    if (!(value > 0)) {
+      throw new SsekitError(
+        'invalid-option',
+        `Invalid ${name} ${String(value)}: pass a positive number (Infinity for no limit).`,
+      );
+    }
+  }
+  if (!(maxBufferedMs >= 0 && maxBufferedMs <= 2 ** 31 - 1)) {
     throw new SsekitError(
       'invalid-option',
-      `Invalid maxBufferedBytes ${String(maxBufferedBytes)}: pass a positive number of bytes (Infinity for no limit).`,
+      `Invalid maxBufferedMs ${String(maxBufferedMs)}: pass a number of milliseconds from 0 to 2147483647.`,
     );
   }
+  const retryLine = retry === false ? '' : encodeRetry(retry).slice(0, -1);
   return {
     events: options.events,
     serializer: options.serializer ?? jsonSerializer,
     validate: options.validate ?? false,
+    maxEventSize,
     heartbeat: beat === false ? undefined : (heartbeat ?? sharedHeartbeat(beat)),
-    firstFrame: encoder.encode(retry === false ? encodeComment() : encodeRetry(retry)),
+    retryLine,
+    firstFrame: encoder.encode(retry === false ? encodeComment() : `${retryLine}\n`),
     maxBufferedBytes,
+    maxBufferedMs,
     highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
   };
 }
@@ -70,7 +99,7 @@ const REASONS: Record<FinishReason, string> = {
   closed: 'The stream was closed by the server.',
   disconnected: 'The client disconnected.',
   'buffer-overflow':
-    'The client stopped reading: its unsent bytes passed maxBufferedBytes, so the stream was closed. It can resume from Last-Event-ID.',
+    'The client stopped reading: its unsent bytes stayed past maxBufferedBytes for maxBufferedMs (or passed 4 × maxBufferedBytes), so the stream was closed. It can resume from Last-Event-ID.',
 };
 
 /**
@@ -96,13 +125,20 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   private finished: FinishReason | undefined;
   private controller: AbortController | undefined;
   private waiters: ((ok: boolean) => void)[] | undefined;
+  /** Armed while unsent bytes are past `maxBufferedBytes`: closes the stream unless they drain. */
+  private overflowTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * @param firstFrame written at once instead of `settings.firstFrame` (a hub adds the stream's
+   * resume point to it).
+   */
   constructor(
     sink: StreamSink,
     settings: StreamSettings,
     lastEventId?: string,
     owner?: StreamOwner,
     meta?: unknown,
+    firstFrame: Uint8Array = settings.firstFrame,
   ) {
     this.sink = sink;
     this.settings = settings;
@@ -113,7 +149,7 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     if (this.finished !== undefined) return;
     // Headers are out; the first frame goes with them, unbatched, so proxies and browsers see
     // the stream open immediately instead of at the first event.
-    if (!sink.write(settings.firstFrame)) this.blocked = true;
+    if (!sink.write(firstFrame)) this.blocked = true;
     settings.heartbeat?.add(this);
   }
 
@@ -144,7 +180,8 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   send(type: string, data: unknown, options?: SendOptions): boolean {
     if (this.finished !== undefined) return false;
     const text = serializePayload(this.settings, type, data);
-    return this.enqueue(encoder.encode(encodeEvent({ event: type, id: options?.id, data: text })));
+    const frame = encodeEvent({ event: type, id: options?.id, data: text });
+    return this.enqueue(encoder.encode(frame));
   }
 
   comment(text?: string): boolean {
@@ -187,7 +224,12 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     return true;
   }
 
-  /** @internal Write the queued frames as one chunk, or tear down a reader that fell behind. */
+  /**
+   * @internal Write the queued frames as one chunk. A reader is closed as a slow consumer only
+   * on what it truly has not taken: past `maxBufferedBytes` a timer gives it `maxBufferedMs` to
+   * drain back under the limit (a burst that a fast reader absorbs — or bytes Node only corked
+   * until the next tick — never closes it); past the hard limit it is closed at once.
+   */
   flush(): void {
     this.dirty = false;
     if (this.finished !== undefined || this.pendingBytes === 0) return;
@@ -196,19 +238,28 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     this.more = undefined;
     this.pendingBytes = 0;
     const buffered = this.sink.bufferedBytes;
-    // A lone frame larger than the limit still goes to a reader that is keeping up.
-    if (buffered > 0 && buffered + chunk.byteLength > this.settings.maxBufferedBytes) {
-      this.sink.close(false);
-      this.finish('buffer-overflow');
+    const { maxBufferedBytes } = this.settings;
+    // Only a reader already past the soft limit meets the hard one: a single large chunk (a
+    // replay, a big frame) still goes to a reader that is keeping up.
+    if (
+      buffered > maxBufferedBytes &&
+      buffered + chunk.byteLength > maxBufferedBytes * HARD_LIMIT_FACTOR
+    ) {
+      this.overflow();
       return;
     }
     if (!this.sink.write(chunk)) this.blocked = true;
     else if (this.waiters !== undefined && !this.backpressure) this.release(true);
+    if (this.overflowTimer === undefined && this.sink.bufferedBytes > maxBufferedBytes) {
+      // A closure only while over the limit: idle connections hold no timer and no function.
+      this.overflowTimer = setTimeout(() => this.checkOverflow(true), this.settings.maxBufferedMs);
+    }
   }
 
   /** @internal {@link SinkEvents.onDrain} */
   onDrain(): void {
     this.blocked = false;
+    if (this.overflowTimer !== undefined) this.checkOverflow(false);
     if (this.waiters !== undefined && !this.backpressure) this.release(true);
   }
 
@@ -221,6 +272,20 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     this.finish('disconnected');
   }
 
+  /** Back under the limit: disarm. Still over when the time is up: close. */
+  private checkOverflow(timeUp: boolean): void {
+    if (this.finished !== undefined) return;
+    if (this.sink.bufferedBytes <= this.settings.maxBufferedBytes) {
+      clearTimeout(this.overflowTimer);
+      this.overflowTimer = undefined;
+    } else if (timeUp) this.overflow();
+  }
+
+  private overflow(): void {
+    this.sink.close(false);
+    this.finish('buffer-overflow');
+  }
+
   private release(ok: boolean): void {
     const waiters = this.waiters!;
     this.waiters = undefined;
@@ -229,6 +294,10 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
 
   private finish(reason: FinishReason): void {
     this.finished = reason;
+    if (this.overflowTimer !== undefined) {
+      clearTimeout(this.overflowTimer);
+      this.overflowTimer = undefined;
+    }
     this.settings.heartbeat?.delete(this);
     this.controller?.abort(this.reason(reason));
     if (this.waiters !== undefined) this.release(false);

@@ -74,6 +74,17 @@ export class WebStreamSink implements StreamSink {
       );
   }
 
+  /**
+   * End the stream as if the peer had left: the body errors and the writer finishes. For a host
+   * that opened the sink but will not return its body (an error after it was opened).
+   */
+  abort(): void {
+    if (this.ended) return;
+    this.end();
+    this.controller.error(new SsekitError('closed', 'The stream was abandoned by its host.'));
+    this.events?.onClose();
+  }
+
   private readonly onAbort = (): void => {
     if (this.ended) return;
     // Close the body too, so a host still holding it sees the end.

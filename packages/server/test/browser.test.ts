@@ -104,7 +104,7 @@ describe.skipIf(!executablePath)('hub with the native EventSource of headless ch
 
     expect(resumedFrom).toEqual([undefined, lost]);
     expect(await page.evaluate(() => (window as any).resets)).toEqual([
-      ['', { reason: 'epoch', lastEventId: lost }],
+      ['second-0', { reason: 'epoch', lastEventId: lost }],
     ]);
     expect(await page.evaluate(() => (window as any).got)).toEqual([
       [lost, 1],

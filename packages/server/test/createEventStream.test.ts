@@ -133,18 +133,64 @@ describe('createEventStream', () => {
     expect(stream.bufferedBytes).toBe(first + 7);
   });
 
-  it('tears the stream down when unsent bytes pass maxBufferedBytes', async () => {
+  it('tears the stream down when unsent bytes stay past maxBufferedBytes for maxBufferedMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sink = memorySink({ buffer: true });
+      const stream = createEventStream(sink, {
+        heartbeat: false,
+        maxBufferedBytes: 1000,
+        maxBufferedMs: 500,
+      });
+      sink.accept = false;
+      for (let i = 0; i < 12; i++) stream.comment('x'.repeat(100));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sink.bufferedBytes).toBeGreaterThan(1000);
+      await vi.advanceTimersByTimeAsync(499);
+      expect(stream.closed).toBe(false); // still within its chance to drain
+      await vi.advanceTimersByTimeAsync(1);
+      expect(stream.closed).toBe(true);
+      expect(sink.closedWith).toBe('abort');
+      expect(isSsekitError(stream.signal.reason, 'buffer-overflow')).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps a reader that drains back under maxBufferedBytes within maxBufferedMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sink = memorySink({ buffer: true });
+      const stream = createEventStream(sink, {
+        heartbeat: false,
+        maxBufferedBytes: 1000,
+        maxBufferedMs: 500,
+      });
+      sink.accept = false;
+      for (let i = 0; i < 12; i++) stream.comment('x'.repeat(100));
+      await vi.advanceTimersByTimeAsync(400);
+      sink.drain(); // the reader took everything
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(stream.closed).toBe(false);
+      expect(vi.getTimerCount()).toBe(0); // the overflow timer was disarmed
+      stream.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('tears the stream down at once past four times maxBufferedBytes', async () => {
     const sink = memorySink({ buffer: true });
     const stream = createEventStream(sink, { heartbeat: false, maxBufferedBytes: 1000 });
     sink.accept = false;
-    for (let i = 0; i < 20 && !stream.closed; i++) {
+    for (let i = 0; i < 60 && !stream.closed; i++) {
       stream.comment('x'.repeat(100));
       await tick();
     }
     expect(stream.closed).toBe(true);
     expect(sink.closedWith).toBe('abort');
     expect(isSsekitError(stream.signal.reason, 'buffer-overflow')).toBe(true);
-    expect(sink.bufferedBytes).toBeLessThanOrEqual(1000);
+    expect(sink.bufferedBytes).toBeLessThanOrEqual(4000);
   });
 
   it('refuses a heartbeat that is not a positive integer', () => {

@@ -180,7 +180,15 @@ describe('hub over real HTTP', () => {
     for (let i = 0; i < 300; i++) {
       const topic = random() < 0.5 ? topics[Math.floor(random() * 3)] : undefined;
       const to = random() < 0.6 ? users.filter(() => random() < 0.3) : undefined;
-      published.push({ id: await hub.publish('tick', { n: i }, { topic, to }), topic, to });
+      const options = { ...(topic && { topic }), ...(to && { to }) };
+      if (to?.length === 0) {
+        // A list that names nobody is refused, never widened to everyone.
+        await expect(hub.publish('tick', { n: i }, options)).rejects.toMatchObject({
+          code: 'invalid-target',
+        });
+        continue;
+      }
+      published.push({ id: await hub.publish('tick', { n: i }, options), topic, to });
       if (i % 50 === 0) await tick();
     }
     published.push({ id: await hub.publish('end', null) });

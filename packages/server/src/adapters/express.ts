@@ -99,11 +99,11 @@ export function createExpressHandler<E extends EventSchema = EventSchema>(
 ): (req: ExpressRequest, res: ExpressResponse, next: ExpressNext) => void {
   assertHandlerOptions(options, 'createExpressHandler');
   return (req, res, next) => {
-    acceptStream(options, req, nodeStreamRequest(req), () => openNodeSink(req, res)).then(
-      (result) => {
-        if (isRefusal(result)) writeRefusal(res, result);
-      },
-      next,
-    );
+    // `req.ip` honours the app's `trust proxy` setting; without Express it is the socket's.
+    const request = { ...nodeStreamRequest(req), address: (req as { ip?: string }).ip };
+    if (request.address === undefined) request.address = req.socket?.remoteAddress;
+    acceptStream(options, req, request, () => openNodeSink(req, res)).then((result) => {
+      if (isRefusal(result)) writeRefusal(res, result);
+    }, next);
   };
 }

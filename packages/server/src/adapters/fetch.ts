@@ -121,6 +121,8 @@ export function createFetchHandler<E extends EventSchema = EventSchema>(
       return new Response(sink!.body, { status: 200, headers: SSE_HEADERS });
     } catch (error) {
       (options.onError ?? console.error)(error);
+      // Nobody will read a body we never return: end it, so its stream leaves the hub.
+      sink?.abort();
       return refusalResponse({ status: 500, message: 'Internal Server Error' });
     }
   };
