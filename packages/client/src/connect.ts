@@ -1,6 +1,7 @@
 import {
   assertFieldValue,
   type EventOf,
+  InvalidFieldError,
   type EventSchema,
   jsonSerializer,
   RESET_EVENT,
@@ -90,7 +91,8 @@ export function connect<E extends EventSchema = EventSchema>(
   const subs = new Map<string, Handler[]>(); // onEvent, onReset, onError, subscribe
   const typed = new Map<string, Handler[]>(); // on(type)
   const fanout = createFanout<EventOf<E>>();
-  const warned = new Set<string>();
+  const warned = new Set<string>(); // bounded: a server sending endless names costs nothing
+  let lost: string | undefined; // an id dropped as unsendable: the next open reports a reset
   let closed = false;
   let hidden: boolean = doc?.hidden ?? false;
   let reconnectTime = retry.initial ?? 1000;
@@ -130,7 +132,11 @@ export function connect<E extends EventSchema = EventSchema>(
     // An empty or missing `event:` is the spec's default type.
     const type = event || 'message';
     if (type !== RESET_EVENT && events && !events.has(type)) {
-      if ((globalThis as any).process?.env?.NODE_ENV !== 'production' && !warned.has(type)) {
+      if (
+        (globalThis as any).process?.env?.NODE_ENV !== 'production' &&
+        warned.size < 64 &&
+        !warned.has(type)
+      ) {
         warned.add(type);
         console.warn(`[ssekit] dropped "${type}": not in the schema`);
       }
@@ -167,6 +173,13 @@ export function connect<E extends EventSchema = EventSchema>(
     {
       // Committed at dispatch, also for blocks without data; '' resets the resume point.
       onId: (id) => {
+        // An id that cannot go back as a Last-Event-ID header (control characters; too long for
+        // a request header) would fail every reconnect inside fetch: drop it and say so.
+        if (/[\0-\x08\n-\x1f\x7f]/.test(id) || id.length > 4096) {
+          emit(ERROR, new InvalidFieldError('id', id, 'cannot be sent back; resuming without it'));
+          lost = id;
+          id = '';
+        } else lost = undefined;
         lastId = id;
       },
       onRetry: (ms) => {
@@ -288,6 +301,11 @@ export function connect<E extends EventSchema = EventSchema>(
           attempt = 0;
           refreshed = false;
           setStatus('open');
+          if (lost !== undefined) {
+            // Resumed without the dropped id: events may be missing, so tell the app to refetch.
+            emit(RESET, { reason: 'unsendable-id', lastEventId: lost } satisfies ResetNotice);
+            lost = undefined;
+          }
           await read(res, ac.signal);
         } else {
           const text = await readExcerpt(res);
@@ -299,6 +317,11 @@ export function connect<E extends EventSchema = EventSchema>(
               await options.onUnauthorized?.(ctx);
               wait = 0;
             }
+          } else if (status === 431 && ctx.lastEventId) {
+            // The id made the request headers too large: retry at once without it.
+            lost = lastId;
+            lastId = undefined;
+            wait = 0;
           } else if (status >= 500 || status === 429 || status === 408) {
             wait = retryAfter(res.headers.get('retry-after')) || -1;
           } else final = true;

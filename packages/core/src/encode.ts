@@ -56,15 +56,15 @@ export function assertFieldValue(field: 'event' | 'id', value: string): void {
   if (typeof value !== 'string' || FORBIDDEN.test(value)) {
     throw new InvalidFieldError(field, value, 'CR, LF and NUL are refused (they inject fields)');
   }
-  if (field === 'id') {
-    const reason = UNSENDABLE.test(value)
-      ? 'control characters cannot be sent back in the Last-Event-ID header'
-      : value.length > MAX_ID_LENGTH
-        ? `ids are at most ${MAX_ID_LENGTH} characters (they come back as a request header)`
-        : value !== value.trim()
-          ? 'leading or trailing spaces are trimmed from the Last-Event-ID header'
-          : undefined;
-    if (reason !== undefined) throw new InvalidFieldError(field, value, reason);
+  if (
+    field === 'id' &&
+    (UNSENDABLE.test(value) || value.length > MAX_ID_LENGTH || value !== value.trim())
+  ) {
+    throw new InvalidFieldError(
+      field,
+      value,
+      `it must come back as Last-Event-ID: no controls or outer spaces, <= ${MAX_ID_LENGTH} chars`,
+    );
   }
 }
 
@@ -83,11 +83,7 @@ export function assertFieldValue(field: 'event' | 'id', value: string): void {
 export function assertEventName(name: string): void {
   assertFieldValue('event', name);
   if (name.startsWith(RESERVED_PREFIX)) {
-    throw new InvalidFieldError(
-      'event',
-      name,
-      `the "${RESERVED_PREFIX}" prefix is reserved for ssekit's control events; rename the event`,
-    );
+    throw new InvalidFieldError('event', name, `"${RESERVED_PREFIX}" is reserved`);
   }
 }
 
