@@ -1,8 +1,8 @@
 import {
   assertFieldValue,
   type EventOf,
-  InvalidFieldError,
   type EventSchema,
+  InvalidFieldError,
   jsonSerializer,
   RESET_EVENT,
   type ResetNotice,

@@ -71,8 +71,10 @@ async function serve(
   } else {
     const options = {
       hub,
-      authenticate: (req: IncomingMessage, { topics }: { topics: readonly string[] }) =>
-        authenticate(req.headers['x-user'] as string | undefined, topics),
+      authenticate: (
+        req: { headers: IncomingMessage['headers'] },
+        { topics }: { topics: readonly string[] },
+      ) => authenticate(req.headers['x-user'] as string | undefined, topics),
       ...extra,
     };
     const handler =
