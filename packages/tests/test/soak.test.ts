@@ -3,7 +3,8 @@
  * bounded time, random targeted publishes, random socket cuts and reconnects, stalled readers,
  * bursts of large events, and a broker that stalls, fails and lags now and then. At the end every
  * client holds exactly its entitled sequence (or a reset followed by everything after it), memory
- * after warm-up stays flat, and nothing is left behind.
+ * after warm-up (the first half of the run) stays flat — heap after GC within 24 MB, RSS within
+ * 96 MB; RSS plateaus after about 20 s, measured over 150 s — and nothing is left behind.
  *
  * `npm test` runs it for 30 s; `npm run soak` for 300 s (`SOAK_SECONDS` overrides both).
  * Replay a failure with `FUZZ_SEED=<seed>`.
@@ -218,7 +219,7 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
       const r = process.memoryUsage();
       console.info(`[soak] t=${Math.round((now - started) / 1000)}s ${JSON.stringify(r)}`);
     }
-    if (!memory.warm && now - started > SECONDS * 300) {
+    if (!memory.warm && now - started > SECONDS * 500) {
       gc();
       memory.warm = reading();
     }
