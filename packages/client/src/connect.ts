@@ -4,6 +4,7 @@ import {
   type EventSchema,
   InvalidFieldError,
   jsonSerializer,
+  RESERVED_PREFIX,
   RESET_EVENT,
   type ResetNotice,
   SsekitError,
@@ -15,7 +16,7 @@ import { createFanout } from './fanout';
 import { createParser, type ParsedEvent } from './parser';
 import { createRequest } from './request';
 import { backoff, retryAfter } from './retryPolicy';
-import type { ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
+import type { CloseReason, ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
 
 /** Default {@link ConnectOptions.maxEventSize}: 1 Mi characters. */
 export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
@@ -47,6 +48,8 @@ const ALL = '\n';
 const RESET = '\n1';
 const ERROR = '\n2';
 const STATUS = '\n3';
+/** The server's final close: `CLOSE_EVENT` of `@ssekit/core`, inlined. @internal */
+const CLOSE = 'ssekit.close';
 
 /**
  * Open a reconnecting Server-Sent Events stream over `fetch`: any headers (a function of the
@@ -78,6 +81,8 @@ export function connect<E extends EventSchema = EventSchema>(
   options: ConnectOptions<E> = {},
 ): EventStream<E> {
   const { events, serializer = jsonSerializer, inactivityTimeout: idle, signal } = options;
+  const closeOn = ([] as string[]).concat(options.closeOn ?? []);
+  const firstByte = options.firstByteTimeout ?? 10_000;
   const retry = options.retry ?? {};
   const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
   const doc = options.pauseWhenHidden ? (globalThis as any).document : undefined;
@@ -93,6 +98,7 @@ export function connect<E extends EventSchema = EventSchema>(
   const fanout = createFanout<EventOf<E>>();
   const warned = new Set<string>(); // bounded: a server sending endless names costs nothing
   let lost: string | undefined; // an id dropped as unsendable: the next open reports a reset
+  let gotByte = false; // a body byte arrived on this attempt
   let closed = false;
   let hidden: boolean = doc?.hidden ?? false;
   let reconnectTime = retry.initial ?? 1000;
@@ -121,8 +127,14 @@ export function connect<E extends EventSchema = EventSchema>(
         map.set(key, list);
       };
     };
-  const setStatus = (state: StreamState, error?: SsekitError, attempt = 0, retryAt?: number) => {
-    snapshot = { state, error, attempt, retryAt, lastEventId: lastId };
+  const setStatus = (
+    state: StreamState,
+    error?: SsekitError,
+    attempt = 0,
+    retryAt?: number,
+    reason?: CloseReason,
+  ) => {
+    snapshot = { state, error, attempt, retryAt, lastEventId: lastId, reason };
     emit(STATUS, 0);
   };
 
@@ -131,7 +143,10 @@ export function connect<E extends EventSchema = EventSchema>(
   const handle = ({ event, data: text, id }: ParsedEvent) => {
     // An empty or missing `event:` is the spec's default type.
     const type = event || 'message';
-    if (type !== RESET_EVENT && events && !events.has(type)) {
+    // Control events: the hub's reset notice and a final close. Apps cannot publish this prefix.
+    const control = type.startsWith(RESERVED_PREFIX);
+    if (type === CLOSE) return finish(undefined, 'ended-by-server');
+    if (!control && events && !events.has(type)) {
       if (
         (globalThis as any).process?.env?.NODE_ENV !== 'production' &&
         warned.size < 64 &&
@@ -145,14 +160,19 @@ export function connect<E extends EventSchema = EventSchema>(
     let data: unknown;
     try {
       // The hub writes its control event as JSON whatever the app's serializer is.
-      data = type === RESET_EVENT ? JSON.parse(text) : serializer.parse(text);
+      data = control ? JSON.parse(text) : serializer.parse(text);
     } catch (cause) {
+      // Without a schema, text that is not JSON (`[DONE]`) is the payload itself.
+      if (!events && !control) return dispatch(type, text, id);
       return emit(
         ERROR,
         new ValidationError('invalid-json', type, `Bad data in "${type}"`, { id, cause }),
       );
     }
-    if (type === RESET_EVENT) return emit(RESET, data as ResetNotice);
+    if (control) {
+      if (type === RESET_EVENT) emit(RESET, data as ResetNotice);
+      return;
+    }
     if (!events) return dispatch(type, data, id);
     const result = validateEvent(events, type as any, data, { id });
     const settle = (r: Awaited<typeof result>) =>
@@ -167,6 +187,7 @@ export function connect<E extends EventSchema = EventSchema>(
     if (typed.size) emit(type, data, event, typed);
     emit(ALL, event);
     fanout.push(event);
+    if (closeOn.includes(type)) finish(undefined, 'close-on-event');
   };
 
   const parser = createParser(
@@ -231,6 +252,7 @@ export function connect<E extends EventSchema = EventSchema>(
       if (signal.aborted) throw signal.reason;
       if (done) return;
       lastByte = Date.now();
+      gotByte = true;
       if (!parser.feed(decoder.decode(value, STREAM)))
         throw new SsekitError('buffer-overflow', 'An event passed maxEventSize');
       // Backpressure: stop reading while a `for await` loop or an async validator is behind.
@@ -244,7 +266,10 @@ export function connect<E extends EventSchema = EventSchema>(
     }
   };
 
-  const finish = (error?: SsekitError) => {
+  const finish = (
+    error?: SsekitError,
+    reason: CloseReason = error ? 'failed' : 'closed-by-client',
+  ) => {
     if (closed) return;
     closed = true;
     clearTimeout(timer);
@@ -252,7 +277,7 @@ export function connect<E extends EventSchema = EventSchema>(
     wake?.();
     signal?.removeEventListener('abort', close);
     doc?.removeEventListener('visibilitychange', onVisibility);
-    setStatus('closed', error, snapshot.attempt);
+    setStatus('closed', error, snapshot.attempt, undefined, reason);
     fanout.end(error);
   };
   const close = () => finish();
@@ -274,8 +299,8 @@ export function connect<E extends EventSchema = EventSchema>(
         await sleep();
         continue;
       }
-      // The wait is over: a retry is in flight, with no `retryAt` any more.
-      if (attempt) setStatus('reconnecting', snapshot.error, attempt);
+      // The wait is over: a retry is in flight — `connecting`, told apart from the wait.
+      if (attempt) setStatus('connecting', snapshot.error, attempt);
       const ac = new AbortController();
       current = ac;
       const ctx = { attempt, lastEventId: lastId, signal: ac.signal };
@@ -284,7 +309,24 @@ export function connect<E extends EventSchema = EventSchema>(
       let opened = 0;
       let wait = -1; // -1: the backoff; 0: at once (after a refresh); > 0: Retry-After
       lastByte = Date.now();
+      gotByte = false;
       if (idle) watch(ac, idle);
+      // A hint, not an abort: a stream whose first bytes never come is almost always buffered
+      // by something in between (the hub sends its first frame at once).
+      const hint =
+        firstByte &&
+        unref(
+          setTimeout(() => {
+            if (gotByte || current !== ac) return;
+            const e = new SsekitError(
+              'timeout',
+              `No data ${firstByte} ms after the request: a proxy is probably buffering the stream (nginx: proxy_buffering off)`,
+            );
+            emit(ERROR, e);
+            setStatus(snapshot.state, e, snapshot.attempt);
+          }, firstByte),
+        );
+      let quiet = false; // an error that explains the state but is no failure
       try {
         // Raced with the signal so a custom fetch that ignores it cannot hang an attempt.
         const res = await Promise.race([
@@ -295,7 +337,7 @@ export function connect<E extends EventSchema = EventSchema>(
         ]);
         const { status } = res;
         const type = res.headers.get('content-type');
-        if (status === 204) final = true;
+        if (status === 204) return finish(undefined, 'ended-by-server');
         else if (status === 200 && /^text\/event-stream\s*(;|$)/i.test(type ?? '')) {
           opened = Date.now();
           attempt = 0;
@@ -307,6 +349,8 @@ export function connect<E extends EventSchema = EventSchema>(
             lost = undefined;
           }
           await read(res, ac.signal);
+          error = new SsekitError('closed', 'The server ended the stream');
+          quiet = true;
         } else {
           const text = await readExcerpt(res);
           error = status === 200 ? new ContentTypeError(type, text) : new HttpError(status, text);
@@ -331,13 +375,20 @@ export function connect<E extends EventSchema = EventSchema>(
         error =
           reason instanceof SsekitError
             ? reason
-            : new SsekitError('network', `Request failed: ${reason}`, { cause });
+            : new SsekitError(
+                'network',
+                opened
+                  ? `Stream cut after ${Math.round((Date.now() - opened) / 1000)} s (${reason}): a proxy's idle timeout? Keep the heartbeat shorter than it`
+                  : `Request failed: ${reason}`,
+                { cause },
+              );
       }
       clearTimeout(timer);
+      clearTimeout(hint as any);
       ac.abort();
       if (closed) return;
       if (hidden) continue;
-      if (error) emit(ERROR, error);
+      if (error && !quiet) emit(ERROR, error);
       if (final) return finish(error);
       if (opened) since = Date.now();
       failures = opened && Date.now() - opened >= healthyAfter ? 1 : failures + 1;

@@ -14,6 +14,7 @@ export { MAX_RETRY_DELAY, type RetryOptions } from './retryPolicy';
 export { textSerializer } from './textSerializer';
 export type {
   AttemptContext,
+  CloseReason,
   ConnectOptions,
   EventMeta,
   EventStream,

@@ -34,6 +34,8 @@ export function createRequest(url: string | URL, options: ConnectOptions<any>) {
       headers,
       body,
       credentials: options.credentials,
+      // What EventSource does: no cache in between may answer with a stale stream.
+      cache: 'no-store',
       signal: ctx.signal,
     });
   };

@@ -75,8 +75,23 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
    * @defaultValue `false`
    */
   pauseWhenHidden?: boolean;
-  /** How `data:` text becomes a payload; use the same one as the server. @defaultValue JSON */
+  /**
+   * How `data:` text becomes a payload; use the same one as the server. Without `events`, text
+   * the serializer cannot parse (a `[DONE]` terminator) reaches handlers as the raw string; with
+   * `events` it is an `invalid-json` error and the event is skipped. @defaultValue JSON
+   */
   serializer?: Serializer;
+  /**
+   * Close for good after dispatching this event (or any of these): the end of a job's stream,
+   * such as `'sync.complete'`. The status becomes `closed` with reason `close-on-event`.
+   */
+  closeOn?: EventName<E> | readonly EventName<E>[];
+  /**
+   * When no byte (not even the response headers) has arrived this many ms after a request was
+   * sent, report a `timeout` error naming the likely cause — a proxy buffering the stream — and
+   * keep waiting. `false` turns the hint off. @defaultValue `10000`
+   */
+  firstByteTimeout?: number | false;
 }
 
 /** Metadata passed with every payload to an `on(type, …)` handler. */
@@ -88,17 +103,30 @@ export interface EventMeta {
 }
 
 /**
- * Connection state: `connecting` (first request), `open` (stream flowing), `reconnecting`
- * (waiting or requesting again after a loss), `closed` (for good).
+ * Connection state: `connecting` (a request is in flight: the first, or with `attempt` > 0 a
+ * retry), `open` (stream flowing), `reconnecting` (waiting until `retryAt` after a loss),
+ * `closed` (for good, see {@link StreamStatus.reason}).
  */
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/**
+ * Why a stream is closed: `closed-by-client` (`close()`, the signal, `break`), `ended-by-server`
+ * (the server's final close or a 204), `close-on-event` (a `closeOn` event arrived), `failed` (a
+ * final error: see `error`).
+ */
+export type CloseReason = 'closed-by-client' | 'ended-by-server' | 'close-on-event' | 'failed';
 
 /** An immutable snapshot of the connection; a new object on every state change. */
 export interface StreamStatus {
   /** Where the connection is. */
   state: StreamState;
-  /** Why it is reconnecting or closed; `undefined` when open or closed by `close()`. */
+  /**
+   * What happened last: why it is reconnecting (a network cut, the server ending the stream —
+   * code `closed`), why it closed, or a hint while connecting; `undefined` when open.
+   */
   error: SsekitError | undefined;
+  /** Why the stream closed, once `state` is `closed`. */
+  reason?: CloseReason | undefined;
   /** Reconnection attempts since the stream was last open (`0` while open). */
   attempt: number;
   /** When the next attempt starts (epoch ms) while waiting to reconnect. */

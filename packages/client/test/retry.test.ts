@@ -267,14 +267,16 @@ describe('status store', () => {
     ).toEqual([
       ['connecting', 0, false, undefined],
       ['open', 0, false, undefined],
-      ['reconnecting', 1, true, undefined],
-      ['reconnecting', 1, false, undefined],
+      // the server ended the stream: waiting to retry, then a retry in flight — two states
+      ['reconnecting', 1, true, 'closed'],
+      ['connecting', 1, false, 'closed'],
       ['reconnecting', 2, true, 'network'],
-      ['reconnecting', 2, false, 'network'],
+      ['connecting', 2, false, 'network'],
       ['open', 0, false, undefined],
-      ['reconnecting', 1, true, undefined],
+      ['reconnecting', 1, true, 'closed'],
       ['closed', 1, false, undefined],
     ]);
+    expect(history.at(-1)?.reason).toBe('closed-by-client');
     expect(new Set(history).size).toBe(history.length);
     expect(history[2]!.retryAt).toBe(1_000_000 + 1000);
   });

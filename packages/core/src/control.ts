@@ -18,6 +18,14 @@ export const RESERVED_PREFIX = 'ssekit.';
 export const RESET_EVENT = 'ssekit.reset';
 
 /**
+ * The `event:` name of a stream's final close: the server finished (a job's stream) and the
+ * client must not reconnect. Sent by `stream.close({ reconnect: false })`; a client made by
+ * `connect` closes with status reason `ended-by-server`. Native `EventSource` ignores it, so a
+ * job endpoint should also answer 204 to a reconnect once its job is done.
+ */
+export const CLOSE_EVENT = 'ssekit.close';
+
+/**
  * Why a reset was sent: `evicted` (the id is older than the log), `epoch` (the id is from an
  * earlier run of the server), `unknown` (the server never issued the id), or `unsendable-id` (set by
  * the client: the server sent an id that cannot travel back as a `Last-Event-ID` header, so the

@@ -6,7 +6,13 @@
  * by server and client ({@link defineEvents}, {@link type}, {@link validateEvent}), the payload
  * {@link Serializer}, control-event names, and the {@link SsekitError} family.
  */
-export { RESERVED_PREFIX, RESET_EVENT, type ResetNotice, type ResetReason } from './control';
+export {
+  CLOSE_EVENT,
+  RESERVED_PREFIX,
+  RESET_EVENT,
+  type ResetNotice,
+  type ResetReason,
+} from './control';
 export {
   defineEvents,
   type EventData,

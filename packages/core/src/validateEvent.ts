@@ -7,10 +7,14 @@ export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: ValidationError };
 
-/** The first issue as `path: message`, enough to act on; all issues stay on the error. @internal */
-function describeIssues([issue]: readonly StandardSchemaV1.Issue[]): string {
-  const path = issue?.path?.map((segment) => (segment as { key?: PropertyKey }).key ?? segment);
-  return `${path?.length ? `${path.join('.')}: ` : ''}${issue?.message}`;
+/** Every issue as `path: message`, joined with `; ` (the issues stay on the error too). @internal */
+function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path?.map((segment) => (segment as { key?: PropertyKey }).key ?? segment);
+      return `${path?.length ? `${path.join('.')}: ` : ''}${issue.message}`;
+    })
+    .join('; ');
 }
 
 /** @internal */

@@ -8,7 +8,14 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   events?: E;
   /** How payloads become `data:` text. @defaultValue `jsonSerializer` */
   serializer?: Serializer;
-  /** Run the event's validator on every `send` (sync validators only). @defaultValue `false` */
+  /**
+   * Run the event's validator on every `send` / `publish` — once per publish, never per
+   * recipient — so a bad payload throws where it is made instead of being dropped by every
+   * client. Costs one validation per event (about a microsecond for a small zod object); turn it
+   * off for hot paths you trust. An asynchronous validator is skipped by default and an error with
+   * `validate: true`.
+   * @defaultValue `true`, except when `NODE_ENV` is `production`
+   */
   validate?: boolean;
   /**
    * Heartbeat interval in ms, or `false` for none. Streams with the same interval share one
@@ -49,6 +56,15 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   lastEventId?: string | undefined;
 }
 
+/** Options of {@link EventStream.close}. */
+export interface CloseOptions {
+  /**
+   * `false`: the stream is finished for good; tell the client not to reconnect.
+   * @defaultValue `true`
+   */
+  reconnect?: boolean;
+}
+
 /** Options of {@link EventStream.send}. */
 export interface SendOptions {
   /** The SSE `id:`; the client sends it back as `Last-Event-ID` when it reconnects. */
@@ -71,8 +87,19 @@ export interface EventStream<E extends EventSchema = EventSchema> {
   comment(text?: string): boolean;
   /** Change the client's reconnection time (`retry:`). */
   retry(ms: number): boolean;
-  /** End the response once queued bytes are out. Idempotent. */
-  close(): void;
+  /**
+   * End the response once queued bytes are out. Idempotent. By default the client reconnects
+   * (and resumes); `close({ reconnect: false })` ends it for good — a job that finished — with a
+   * final `ssekit.close` control event that `@ssekit/client` honours (status `closed`, reason
+   * `ended-by-server`). Native `EventSource` ignores it: answer its reconnect with 204.
+   *
+   * @example The end of a job's stream
+   * ```ts
+   * stream.send('sync.complete', result);
+   * stream.close({ reconnect: false });
+   * ```
+   */
+  close(options?: CloseOptions): void;
   /** Aborts when the client disconnects or the stream closes; `reason` is an `SsekitError`. */
   readonly signal: AbortSignal;
   /** True once closed, by either side. */

@@ -27,6 +27,7 @@ export type {
   BrokerReadResult,
 } from './broker';
 export {
+  type CloseOptions,
   createEventStream,
   type EventStream,
   type EventStreamOptions,

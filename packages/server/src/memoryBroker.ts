@@ -45,6 +45,8 @@ function seqOf(id: string, epoch: string): number | undefined {
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & {
   /** This broker's epoch. */
   readonly epoch: string;
+  /** The id of the newest event, `${epoch}-0` before the first. */
+  head(): string;
 } {
   const epoch = options.epoch ?? randomEpoch();
   assertFieldValue('id', epoch);

@@ -12,6 +12,8 @@ export interface PayloadOptions {
   events: EventSchema | undefined;
   serializer: Serializer;
   validate: boolean;
+  /** `validate` was asked for (not the default): an async validator is then an error. */
+  strictValidate?: boolean;
   /** Longest `data:` text accepted, in characters. */
   maxEventSize: number;
 }
@@ -35,6 +37,7 @@ export function serializePayload(options: PayloadOptions, type: string, data: un
     if (result instanceof Promise) {
       // Publishing is synchronous so a frame is never reordered behind a slow validator.
       result.catch(() => {});
+      if (!options.strictValidate && events.has(type)) return stringify(options, type, data);
       throw new SsekitError(
         'invalid-option',
         `The validator of event "${type}" is asynchronous; validation on send/publish needs a synchronous validator. Use a sync schema or set validate: false.`,
@@ -44,6 +47,11 @@ export function serializePayload(options: PayloadOptions, type: string, data: un
     // validator's output is what the client's validator produces on receipt.
     if (!result.ok) throw result.error;
   }
+  return stringify(options, type, data);
+}
+
+/** Serialise `data` to its `data:` text, or throw a typed error. @internal */
+function stringify(options: PayloadOptions, type: string, data: unknown): string {
   let text: unknown;
   try {
     text = options.serializer.stringify(data);

@@ -1,5 +1,13 @@
-import { encodeComment, encodeEvent, encodeRetry, jsonSerializer, SsekitError } from '@ssekit/core';
+import {
+  CLOSE_EVENT,
+  encodeComment,
+  encodeEvent,
+  encodeRetry,
+  jsonSerializer,
+  SsekitError,
+} from '@ssekit/core';
 import type {
+  CloseOptions,
   EventStream,
   EventStreamOptions,
   FinishReason,
@@ -34,6 +42,9 @@ export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
 
 /** @internal */
 const encoder = new TextEncoder();
+
+/** The final-close control event, encoded once: the client closes for good. @internal */
+const FINAL_FRAME = encoder.encode(encodeEvent({ event: CLOSE_EVENT, data: '{}' }));
 
 /** @internal Settings resolved once, shared by every stream of a hub. */
 export interface StreamSettings extends PayloadOptions {
@@ -78,7 +89,11 @@ export function resolveStreamSettings(
   return {
     events: options.events,
     serializer: options.serializer ?? jsonSerializer,
-    validate: options.validate ?? false,
+    // On by default outside production: a bad payload fails where it is published, not silently
+    // in every client. One validation per publish, never per recipient.
+    validate:
+      options.validate ?? (globalThis as { process?: any }).process?.env?.NODE_ENV !== 'production',
+    strictValidate: options.validate === true,
     maxEventSize,
     heartbeat: beat === false ? undefined : (heartbeat ?? sharedHeartbeat(beat)),
     retryLine,
@@ -202,8 +217,9 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     return new Promise((resolve) => waiters.push(resolve));
   }
 
-  close(): void {
+  close(options?: CloseOptions): void {
     if (this.finished !== undefined) return;
+    if (options?.reconnect === false) this.enqueue(FINAL_FRAME);
     this.flush();
     if (this.finished !== undefined) return;
     this.sink.close(true);

@@ -37,7 +37,12 @@ export {
   type StreamContext,
   type StreamRequest,
 } from '../acceptStream';
-export type { EventStream, EventStreamOptions, SendOptions } from '../createEventStream';
+export type {
+  CloseOptions,
+  EventStream,
+  EventStreamOptions,
+  SendOptions,
+} from '../createEventStream';
 
 /** Options of {@link createExpressHandler}. */
 export type ExpressHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<

@@ -26,7 +26,12 @@ export {
   type StreamContext,
   type StreamRequest,
 } from '../acceptStream';
-export type { EventStream, EventStreamOptions, SendOptions } from '../createEventStream';
+export type {
+  CloseOptions,
+  EventStream,
+  EventStreamOptions,
+  SendOptions,
+} from '../createEventStream';
 
 /** Options of {@link createFetchHandler}. */
 export type FetchHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<Request, E>;

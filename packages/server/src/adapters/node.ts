@@ -25,7 +25,12 @@ export {
   type StreamContext,
   type StreamRequest,
 } from '../acceptStream';
-export type { EventStream, EventStreamOptions, SendOptions } from '../createEventStream';
+export type {
+  CloseOptions,
+  EventStream,
+  EventStreamOptions,
+  SendOptions,
+} from '../createEventStream';
 export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
 
 /** Options of {@link createNodeHandler}. */
