@@ -12,6 +12,7 @@ import type { EventStream, FinishReason } from './createEventStream';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
 import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
 import { ConnectionIndex, HubConnection } from './hubConnection';
+import { forgetNamedHub, isDevelopment, namedHub, TwinWatch } from './hubRegistry';
 import { createMemoryBroker } from './memoryBroker';
 import { serializePayload } from './serializePayload';
 import type { StreamSink } from './streamSink';
@@ -50,6 +51,8 @@ class HubImpl implements Hub<any>, StreamOwner {
   private lastFrame: Uint8Array | undefined;
   private published = 0;
   private slowConsumers = 0;
+  /** Development only: warns when a publish reaches nobody while a twin hub has connections. */
+  private readonly twins: TwinWatch | undefined;
 
   constructor(options: HubOptions<any>) {
     assertHubOptions(options);
@@ -67,13 +70,14 @@ class HubImpl implements Hub<any>, StreamOwner {
         now: options.now,
       });
     this.unsubscribe = this.broker.subscribe((event) => this.deliver(event));
+    if (this.ownsBroker && isDevelopment()) this.twins = new TwinWatch(this, options);
   }
 
   publish(type: string, data: unknown, options?: PublishOptions): Promise<string> {
     // Every failure rejects, so `.catch()` sees it; nothing reaches the log before it is known
     // to encode.
     try {
-      if (this.closed) throw new SsekitError('closed', 'hub.publish() after hub.close().');
+      if (this.closed) throw new SsekitError('closed', this.closedMessage());
       const text = serializePayload(this.settings, type, data);
       const { topic, to } = targetsOf(options);
       return Promise.resolve(this.broker.append({ type, data: text, topic, to }));
@@ -137,6 +141,8 @@ class HubImpl implements Hub<any>, StreamOwner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.options.name !== undefined) forgetNamedHub(this.options.name, this);
+    this.twins?.dispose();
     this.unsubscribe();
     for (const conn of [...this.index.all]) conn.stream.close();
     this.settings.heartbeat?.stop();
@@ -174,6 +180,13 @@ class HubImpl implements Hub<any>, StreamOwner {
     if (cap !== undefined && this.index.countAddress(address ?? '') >= cap)
       return this.refusal(429, 'Too many open event streams from this address.');
     return undefined;
+  }
+
+  private closedMessage(): string {
+    const { name } = this.options;
+    return name === undefined
+      ? 'hub.publish() after hub.close().'
+      : `hub.publish() after hub.close() of the hub named '${name}'. A closed named hub is replaced by the next createHub({ name: '${name}' }): call it again rather than keeping the old hub.`;
   }
 
   private refusal(status: number, message: string): Refusal {
@@ -231,6 +244,8 @@ class HubImpl implements Hub<any>, StreamOwner {
       if (conns !== undefined)
         for (const conn of conns) recipients += this.write(conn, event, frame);
     }
+    // Nobody here at all: the strongest sign that the connections went to a twin hub.
+    if (recipients === 0 && this.index.all.size === 0) this.twins?.missed(event.type);
     if (this.options.onPublish !== undefined)
       this.hook(() => this.options.onPublish!(event, recipients));
   }
@@ -461,6 +476,20 @@ function dedupe(list: readonly string[] | undefined): readonly string[] | undefi
  * slow-consumer teardown, connection caps, one heartbeat timer, and a broker seam for many
  * processes. Plug it into an adapter's handler with `{ hub, authenticate }`.
  *
+ * With {@link HubOptions.name} the hub is process-wide: every call with that name returns the
+ * same open hub, however many module graphs load the module that calls it (Next.js route
+ * handlers and server actions, dev reloads). In development, a publish that reaches no
+ * connection while another hub with the same events (or name) has some warns once, with the fix.
+ *
+ * @example Next.js: one hub per process (lib/hub.ts)
+ * ```ts
+ * import { createHub } from '@ssekit/server';
+ *
+ * // Route handlers and server actions import this from separate module graphs; the name makes
+ * // them share one hub.
+ * export const hub = createHub({ name: 'app', events });
+ * ```
+ *
  * @example node:http
  * ```ts
  * import { createServer } from 'node:http';
@@ -498,5 +527,6 @@ function dedupe(list: readonly string[] | undefined): readonly string[] | undefi
 export function createHub<E extends EventSchema = EventSchema>(
   options: HubOptions<E> = {},
 ): Hub<E> {
-  return new HubImpl(options) as Hub<E>;
+  if (options.name === undefined) return new HubImpl(options) as Hub<E>;
+  return namedHub(options.name, options, () => new HubImpl(options)) as Hub<E>;
 }

@@ -33,6 +33,16 @@ export interface ConnectionInfo {
 /** Options of {@link createHub}. Stream options apply to every connection. */
 export interface HubOptions<E extends EventSchema = EventSchema>
   extends Omit<EventStreamOptions<E>, 'lastEventId'> {
+  /**
+   * Make this the process-wide hub of this name: every `createHub({ name })` with it — from any
+   * module graph, bundled copy of the package or dev reload — returns the same open hub (kept on
+   * `globalThis`). The way to create a hub in Next.js, which loads route handlers and server
+   * actions in separate module graphs: without a name each graph gets its own hub, and publishes
+   * from one never reach the other's connections. The first call's options win; later calls
+   * with different ones get a `console.warn`. Once the hub is closed, the next call makes a new
+   * one. Without a name, every call makes a new hub.
+   */
+  name?: string;
   /** Bounds of the default in-memory replay log; `false` keeps none. Ignored with `broker`. */
   replay?: ReplayOptions | false;
   /** How publishes are logged and fanned out. @defaultValue {@link createMemoryBroker} */
@@ -129,7 +139,10 @@ export interface Hub<E extends EventSchema = EventSchema> {
   connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<E> | Refusal;
   /** Counters for logs and metrics. */
   stats(): HubStats;
-  /** End every stream cleanly and refuse new ones with 503. */
+  /**
+   * End every stream cleanly and refuse new ones with 503. A named hub leaves the registry: the
+   * next `createHub({ name })` makes a new one.
+   */
   close(): Promise<void>;
   /** True after {@link close}. */
   readonly closed: boolean;
