@@ -140,8 +140,10 @@ export interface Hub<E extends EventSchema = EventSchema> {
   /** Counters for logs and metrics. */
   stats(): HubStats;
   /**
-   * End every stream cleanly and refuse new ones with 503. A named hub leaves the registry: the
-   * next `createHub({ name })` makes a new one.
+   * End every stream cleanly (its client reconnects after `retry`, to this server or another)
+   * and refuse new ones with 503; stops the heartbeat, so nothing of the hub keeps the process
+   * alive. A named hub leaves the registry: the next `createHub({ name })` makes a new one. To
+   * let a Node server close too, see `drainOnSignal` in `@ssekit/server/node`.
    */
   close(): Promise<void>;
   /** True after {@link close}. */

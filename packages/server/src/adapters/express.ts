@@ -2,8 +2,9 @@
  * @module @ssekit/server/express
  *
  * Server-Sent Events as Express 4 and 5 middleware: {@link createExpressStream} for one response,
- * {@link createExpressHandler} for a route with `authenticate`. Works behind `compression()`:
- * each write is flushed through its `res.flush()`.
+ * {@link createExpressHandler} for a route with `authenticate`, {@link drainOnSignal} for a clean
+ * shutdown of `app.listen()`'s server. Works behind `compression()`: each write is flushed
+ * through its `res.flush()`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventSchema } from '@ssekit/core';
@@ -43,6 +44,13 @@ export type {
   EventStreamOptions,
   SendOptions,
 } from '../createEventStream';
+export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type DrainOptions,
+  type DrainResult,
+  drainOnSignal,
+  type ServerDrain,
+} from '../drainOnSignal';
 
 /** Options of {@link createExpressHandler}. */
 export type ExpressHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<

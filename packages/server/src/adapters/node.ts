@@ -3,7 +3,7 @@
  *
  * Server-Sent Events for `node:http`, `node:https` and the `node:http2` compatibility API:
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
- * with `authenticate`.
+ * with `authenticate`, {@link drainOnSignal} for a clean shutdown.
  */
 import type { EventSchema } from '@ssekit/core';
 import {
@@ -31,6 +31,13 @@ export type {
   EventStreamOptions,
   SendOptions,
 } from '../createEventStream';
+export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type DrainOptions,
+  type DrainResult,
+  drainOnSignal,
+  type ServerDrain,
+} from '../drainOnSignal';
 export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
 
 /** Options of {@link createNodeHandler}. */
