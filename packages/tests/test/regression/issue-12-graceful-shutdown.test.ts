@@ -110,8 +110,13 @@ describe('#12.5 SIGTERM drains the server: streams end cleanly, the process exit
 
       await whenAll(streams, () => after.every((s) => s !== undefined));
       for (const status of after) {
-        // A clean end (no error: the body finished), and a reconnect under way.
-        expect(status).toMatchObject({ state: 'reconnecting', error: undefined, attempt: 1 });
+        // A clean end — the server ended the body (`closed`), not a cut connection (`network`) —
+        // and a reconnect under way.
+        expect(status).toMatchObject({
+          state: 'reconnecting',
+          error: { code: 'closed', message: 'The server ended the stream' },
+          attempt: 1,
+        });
       }
     },
   );
