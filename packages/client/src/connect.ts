@@ -107,6 +107,7 @@ export function connect<E extends EventSchema = EventSchema>(
   let current: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
+  let urgent = false; // reconnect() was called: start over at once
   let chain: Promise<void> | undefined;
   let snapshot: StreamStatus;
 
@@ -293,6 +294,14 @@ export function connect<E extends EventSchema = EventSchema>(
     let since = Date.now(); // start of the current reconnect streak, for maxElapsed
     let refreshed = false;
     while (!closed) {
+      if (urgent) {
+        // reconnect(): a fresh streak (backoff, maxAttempts, maxElapsed, the 401 refresh) and a
+        // request at once, with fresh headers and the same Last-Event-ID.
+        urgent = refreshed = false;
+        attempt = failures = 0;
+        since = Date.now();
+        setStatus(snapshot.state === 'connecting' ? 'connecting' : 'reconnecting');
+      }
       if (hidden) {
         // Hidden before the first open: still 'connecting'; hidden while open: 'reconnecting'.
         if (snapshot.state === 'open') setStatus('reconnecting', undefined, attempt);
@@ -387,6 +396,7 @@ export function connect<E extends EventSchema = EventSchema>(
       clearTimeout(hint as any);
       ac.abort();
       if (closed) return;
+      if (urgent) continue; // aborted by reconnect(): not a failure
       if (hidden) continue;
       if (error && !quiet) emit(ERROR, error);
       if (final) return finish(error);
@@ -428,6 +438,12 @@ export function connect<E extends EventSchema = EventSchema>(
       return closed;
     },
     close,
+    reconnect: () => {
+      if (closed) return;
+      urgent = true;
+      current?.abort(); // the attempt in flight or the open stream, if any
+      wake?.(); // or the wait before the next attempt
+    },
     [Symbol.asyncIterator]: () => fanout.iterator(close),
   };
   if (signal?.aborted) finish();

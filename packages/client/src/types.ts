@@ -166,6 +166,24 @@ export interface EventStream<E extends EventSchema = EventSchema>
   readonly lastEventId: string | undefined;
   /** Stop for good: aborts the request and clears every timer. Idempotent. */
   close(): void;
+  /**
+   * Reconnect now instead of at the next drop: abort the open stream (or the request in flight,
+   * or cut short the wait before the next retry) and send a new request at once. The `headers`
+   * function runs again (so a refreshed token is used) and `Last-Event-ID` is sent as usual, so
+   * nothing is missed. The backoff starts over (`attempt` 0, `maxAttempts` and `maxElapsed`
+   * counted afresh), no error is reported, and the status goes to `reconnecting` (or stays
+   * `connecting` before the first open). Does nothing on a closed stream: `closed` is for good.
+   *
+   * @example Use a new token at once
+   * ```ts
+   * const stream = connect('/api/events', { headers: () => ({ Authorization: `Bearer ${token}` }) });
+   * onTokenRefreshed((next) => {
+   *   token = next;
+   *   stream.reconnect();
+   * });
+   * ```
+   */
+  reconnect(): void;
   /** True once closed, by `close()`, the signal, a 204 or a final error. */
   readonly closed: boolean;
 }

@@ -291,6 +291,97 @@ describe('status store', () => {
   });
 });
 
+describe('reconnect()', () => {
+  it('cuts short the wait before a retry and starts the backoff over', async () => {
+    const { fetch, times } = timed(() => refused());
+    const errors: string[] = [];
+    const stream = connect('http://x.test/', {
+      fetch,
+      retry: { initial: 1000, factor: 2, max: 60_000, jitter: 0, maxAttempts: 4 },
+    });
+    stream.onError((e) => errors.push(e.code));
+    await vi.advanceTimersByTimeAsync(7000); // fails at 0, 1000, 3000, 7000: waiting 8 s now
+    expect(stream.status).toMatchObject({ state: 'reconnecting', attempt: 4 });
+    await vi.advanceTimersByTimeAsync(500);
+    stream.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toEqual([0, 1000, 3000, 7000, 7500]);
+    // A fresh streak: the next wait is the reconnection time again and maxAttempts counts anew.
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(times).toEqual([0, 1000, 3000, 7000, 7500, 8500, 10_500]);
+    expect(stream.closed).toBe(false);
+    stream.close();
+    expect(errors).toEqual(Array(7).fill('network'));
+  });
+
+  it('aborts an open stream, reconnects at once with fresh headers and Last-Event-ID', async () => {
+    const signals: AbortSignal[] = [];
+    const { fetch, calls } = scriptedFetch((n, request) => {
+      signals.push(request.signal);
+      const live = liveResponse(request.signal);
+      live.write(`id: ${n}\ndata: ${n}\n\n`);
+      return live.response;
+    });
+    let token = 'a';
+    const history: [string, number][] = [];
+    const errors: unknown[] = [];
+    const stream = connect('http://x.test/', {
+      fetch,
+      headers: () => ({ authorization: token }),
+    });
+    stream.subscribe(() => history.push([stream.status.state, stream.status.attempt]));
+    stream.onError((e) => errors.push(e));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stream.lastEventId).toBe('0');
+    token = 'b';
+    stream.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+    stream.close();
+    expect(
+      calls.map((r) => [r.headers.get('authorization'), r.headers.get('last-event-id')]),
+    ).toEqual([
+      ['a', null],
+      ['b', '0'],
+    ]);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(history).toEqual([
+      ['open', 0],
+      ['reconnecting', 0],
+      ['open', 0],
+      ['closed', 0],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('abandons a request in flight and stays connecting before the first open', async () => {
+    const { fetch, calls } = scriptedFetch((n, request) =>
+      n === 0
+        ? new Promise<Response>(() => {}) // hangs, and ignores the signal
+        : liveResponse(request.signal).response,
+    );
+    const stream = connect('http://x.test/', { fetch });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stream.status.state).toBe('connecting');
+    stream.reconnect();
+    expect(stream.status.state).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(stream.status.state).toBe('open');
+    stream.close();
+  });
+
+  it('does nothing once the stream is closed', async () => {
+    const { fetch, calls } = scriptedFetch(() => ended());
+    const stream = connect('http://x.test/', { fetch });
+    stream.close();
+    stream.reconnect();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toHaveLength(1); // the first request, aborted by close()
+    expect(stream.status.state).toBe('closed');
+  });
+});
+
 describe('closing', () => {
   it('close() stops retries and clears every timer, and is idempotent', async () => {
     const { fetch, calls } = scriptedFetch(() => refused());
