@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventSource } from 'eventsource';
+import { type SetupServer, setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { EventStream, StreamStatus } from '../src/index';
 
 /** What a scripted server saw of one request. */
@@ -176,4 +179,18 @@ export function liveResponse(signal: AbortSignal | null, headers: Record<string,
       return open;
     },
   };
+}
+
+/**
+ * An msw server for the calling test file: listening before its tests (an unmocked request is an
+ * error), handlers reset after each. msw's `sse()` needs a global `EventSource`, which Node 20
+ * lacks: the `eventsource` package stands in (msw only checks that it exists).
+ */
+export function useMsw(): SetupServer {
+  (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
+  return server;
 }
