@@ -1,38 +1,47 @@
 /** Typed handlers, validation, the reset notice and handler isolation. */
-import { defineEvents, RESET_EVENT, type } from '@ssekit/core';
+import { defineEvents, type } from '@ssekit/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { connect } from '../src/index';
-import { chunkedResponse, liveResponse, scriptedFetch, statusWhere, until } from './fixtures';
+import { sseHandler, type TypedSseClient } from '../src/msw';
+import { chunkedResponse, scriptedFetch, statusWhere, until, useMsw } from './fixtures';
 
 const events = defineEvents({
   notification: z.object({ title: z.string(), unread: z.number() }),
   'user.deleted': type<{ id: string }>(),
 });
 
-const frames = (...parts: [event: string, data: string, id?: string][]) =>
-  parts
-    .map(([e, d, id]) => `${id === undefined ? '' : `id: ${id}\n`}event: ${e}\ndata: ${d}\n\n`)
-    .join('');
+const URL = 'http://api.test/events';
+const server = useMsw();
 
-/** A stream that plays `text` once and then stays open. */
-function play(text: string, options: Parameters<typeof connect>[1] = {}) {
-  const { fetch } = scriptedFetch((_n, request) => {
-    const live = liveResponse(request.signal);
-    live.write(text);
-    return live.response;
-  });
-  return connect('http://x.test/', { ...options, fetch });
+/**
+ * Connect to an msw `sse()` mock that runs `script` on each request and keeps
+ * the stream open. `client.send` is typed and checked by the schema; `client.raw` writes anything.
+ */
+function play(
+  script: (client: TypedSseClient<typeof events>) => void,
+  options: Parameters<typeof connect>[1] = {},
+) {
+  server.use(sseHandler(events, URL, ({ client }) => script(client)));
+  return connect(URL, options);
 }
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const twoMessages = ({ raw }: TypedSseClient<typeof events>) => {
+  raw.send({ data: '1' });
+  raw.send({ data: '2' });
+};
+
 describe('typed events', () => {
   it('passes validated payloads and metadata to on(type) handlers', async () => {
     const stream = play(
-      frames(['notification', '{"title":"Hi","unread":2}', '1'], ['user.deleted', '{"id":"u1"}']),
+      (client) => {
+        client.send('notification', { title: 'Hi', unread: 2 }, { id: '1' });
+        client.send('user.deleted', { id: 'u1' });
+      },
       { events },
     );
     const got: unknown[] = [];
@@ -48,11 +57,11 @@ describe('typed events', () => {
 
   it('reports bad JSON and schema failures as typed errors, skips them and goes on', async () => {
     const stream = play(
-      frames(
-        ['notification', '{"title":', '1'],
-        ['notification', '{"title":"x","unread":"many"}', '2'],
-        ['notification', '{"title":"ok","unread":1}', '3'],
-      ),
+      ({ raw }) => {
+        raw.send({ event: 'notification', data: '{"title":', id: '1' });
+        raw.send({ event: 'notification', data: '{"title":"x","unread":"many"}', id: '2' });
+        raw.send({ event: 'notification', data: '{"title":"ok","unread":1}', id: '3' });
+      },
       { events },
     );
     const errors: any[] = [];
@@ -73,7 +82,12 @@ describe('typed events', () => {
   it('drops events the schema does not know, with one warning per name', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const stream = play(
-      frames(['legacy', '1'], ['legacy', '2'], ['message', '3'], ['user.deleted', '{"id":"a"}']),
+      ({ raw }) => {
+        raw.send({ event: 'legacy', data: '1' });
+        raw.send({ event: 'legacy', data: '2' });
+        raw.send({ data: '3' }); // the default type, `message`
+        raw.send({ event: 'user.deleted', data: '{"id":"a"}' });
+      },
       { events },
     );
     const seen: string[] = [];
@@ -97,9 +111,19 @@ describe('typed events', () => {
       },
     };
     const mixed = defineEvents({ slow, fast: type<number>() });
-    const stream = play(frames(['fast', '1'], ['slow', '2'], ['fast', '3'], ['slow', '4']), {
-      events: mixed,
-    });
+    const stream = play(
+      ({ raw }) => {
+        for (const [event, data] of [
+          ['fast', '1'],
+          ['slow', '2'],
+          ['fast', '3'],
+          ['slow', '4'],
+        ]) {
+          raw.send({ event, data });
+        }
+      },
+      { events: mixed },
+    );
     const order: unknown[] = [];
     stream.onEvent((e) => order.push(e.data));
     await until(() => order.length === 4);
@@ -109,8 +133,10 @@ describe('typed events', () => {
 
   it('surfaces the hub reset control event through onReset only', async () => {
     const stream = play(
-      `event: ${RESET_EVENT}\ndata: {"reason":"evicted","lastEventId":"9"}\n\n` +
-        frames(['user.deleted', '{"id":"b"}']),
+      (client) => {
+        client.reset({ lastEventId: '9' });
+        client.send('user.deleted', { id: 'b' });
+      },
       { events },
     );
     const resets: unknown[] = [];
@@ -124,7 +150,10 @@ describe('typed events', () => {
   });
 
   it('parses untyped payloads with the serializer and names them by event', async () => {
-    const stream = play('data: {"a":1}\n\nevent: tick\ndata: 2\n\n');
+    const stream = play(({ raw }) => {
+      raw.send({ data: '{"a":1}' });
+      raw.send({ event: 'tick', data: '2' });
+    });
     const got: unknown[] = [];
     stream.onEvent((e) => got.push([e.type, e.data]));
     await until(() => got.length === 2);
@@ -137,7 +166,7 @@ describe('typed events', () => {
 
   it('uses a custom serializer', async () => {
     const serializer = { stringify: String, parse: (t: string) => t.toUpperCase() };
-    const stream = play('data: shout\n\n', { serializer });
+    const stream = play(({ raw }) => raw.send({ data: 'shout' }), { serializer });
     const data = await new Promise((resolve) => stream.on('message', resolve));
     stream.close();
     expect(data).toBe('SHOUT');
@@ -146,7 +175,7 @@ describe('typed events', () => {
 
 describe('handlers', () => {
   it('unsubscribes with the function on() returns', async () => {
-    const stream = play(frames(['message', '1'], ['message', '2']));
+    const stream = play(twoMessages);
     const a = vi.fn();
     const b = vi.fn();
     const offA = stream.on('message', a);
@@ -162,7 +191,7 @@ describe('handlers', () => {
     const onUncaught = (e: unknown) => thrown.push(e);
     process.on('uncaughtException', onUncaught);
     try {
-      const stream = play(frames(['message', '1'], ['message', '2']));
+      const stream = play(twoMessages);
       const seen: unknown[] = [];
       stream.on('message', () => {
         throw new Error('handler bug');
@@ -178,8 +207,8 @@ describe('handlers', () => {
   });
 
   it('does not dispatch events parsed after close()', async () => {
-    const { fetch } = scriptedFetch(() =>
-      chunkedResponse([frames(['message', '1'], ['message', '2'])]),
+    const { fetch } = scriptedFetch(
+      () => chunkedResponse(['data: 1\n\ndata: 2\n\n']), // one chunk: both parsed before any dispatch
     );
     const stream = connect('http://x.test/', { fetch });
     const seen: unknown[] = [];
