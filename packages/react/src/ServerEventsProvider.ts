@@ -6,18 +6,22 @@ import type { ServerEventsProviderProps } from './serverEventsHooks';
 
 /**
  * The body of a factory's `ServerEventsProvider`: picks the connection from primitives (URL,
- * credentials key, `connect`) and hands the latest options to it without reconnecting.
+ * credentials key, `connect`, `enabled`) and hands the latest options to it without reconnecting.
  * @internal
  */
 export function useServerEventsProvider<E extends EventSchema>(
   binding: Binding<E>,
   props: ServerEventsProviderProps<E>,
 ): ReactNode {
-  const { children, headers, options } = props;
-  const url = String(props.url ?? binding.url ?? '');
-  const key = props.credentialsKey ?? binding.credentialsKey;
-  const connect = props.connect ?? binding.connect;
-  const target = useMemo(() => binding.target(url, key, connect), [binding, url, key, connect]);
+  const { children, headers, options, enabled = true } = props;
+  const { fallback } = binding;
+  const url = String(props.url ?? fallback.url);
+  const key = props.credentialsKey ?? fallback.credentialsKey;
+  const connect = props.connect ?? fallback.connect;
+  const target = useMemo(
+    () => binding.target(url, key, connect, enabled),
+    [binding, url, key, connect, enabled],
+  );
   // Option objects change identity every render, so they never pick the connection: they are
   // read when it (re)connects. Insertion effects run before the children's effects connect.
   useInsertionEffect(() => {
@@ -28,5 +32,5 @@ export function useServerEventsProvider<E extends EventSchema>(
       events: binding.events,
     };
   });
-  return createElement(binding.Context.Provider, { value: url ? target : undefined }, children);
+  return createElement(binding.Context.Provider, { value: target }, children);
 }

@@ -1,7 +1,8 @@
 'use client';
 import type { ConnectOptions } from '@ssekit/client';
 import { type EventSchema, SsekitError } from '@ssekit/core';
-import { type Context, useContext, useInsertionEffect, useRef } from 'react';
+import { type Context, useContext, useInsertionEffect, useMemo, useRef } from 'react';
+import type { HookOptions } from './serverEventsHooks';
 import type { ConnectFn, ConnectionTarget } from './sharedConnection';
 
 /**
@@ -12,23 +13,43 @@ import type { ConnectFn, ConnectionTarget } from './sharedConnection';
 export interface Binding<E extends EventSchema> {
   readonly events: E;
   readonly Context: Context<ConnectionTarget<E> | undefined>;
-  /** The factory's own target, when it was given a `url`. */
-  readonly fallback: ConnectionTarget<E> | undefined;
-  readonly url: string | undefined;
-  readonly credentialsKey: string;
-  readonly connect: ConnectFn<E>;
+  /** The factory's own target (its `url` is `''` when the factory was given none). */
+  readonly fallback: ConnectionTarget<E>;
   readonly defaults: ConnectOptions<E>;
-  target(url: string, credentialsKey: string, connect: ConnectFn<E>): ConnectionTarget<E>;
+  target(
+    url: string,
+    credentialsKey: string,
+    connect: ConnectFn<E>,
+    enabled: boolean,
+  ): ConnectionTarget<E>;
+  /** `base` for another URL: its own connection, `base`'s latest options (headers) and key. */
+  derive(base: ConnectionTarget<E>, url: string): ConnectionTarget<E>;
 }
 
-/** @internal The target of the nearest provider, else the factory's; throws without a URL. */
-export function useTarget<E extends EventSchema>(binding: Binding<E>): ConnectionTarget<E> {
-  const target = useContext(binding.Context) ?? binding.fallback;
-  if (target) return target;
+/**
+ * @internal The target of the nearest provider, else the factory's, for the hook's own `url` if it
+ * has one; throws without any URL. Stable across renders for the same primitives.
+ */
+export function useTarget<E extends EventSchema>(
+  binding: Binding<E>,
+  url: string | URL | undefined,
+): ConnectionTarget<E> {
+  const base = useContext(binding.Context) ?? binding.fallback;
+  const href = url === undefined ? base.url : String(url);
+  const target = useMemo(
+    () => (href === base.url ? base : binding.derive(base, href)),
+    [binding, base, href],
+  );
+  if (target.url) return target;
   throw new SsekitError(
     'invalid-option',
-    'No stream URL: render inside <ServerEventsProvider url> or pass createServerEventsHooks(events, { url }).',
+    'No stream URL: give <ServerEventsProvider url>, createServerEventsHooks(events, { url }) or the hook a url.',
   );
+}
+
+/** @internal Whether a hook listens: neither it nor its provider has `enabled: false`. */
+export function isEnabled(target: ConnectionTarget<any>, options?: HookOptions): boolean {
+  return target.enabled && options?.enabled !== false;
 }
 
 /** @internal Keep the latest value of a prop for callbacks that run outside render. */

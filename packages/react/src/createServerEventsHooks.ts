@@ -7,6 +7,7 @@ import { useServerEventsProvider } from './ServerEventsProvider';
 import type { ServerEventsHooks } from './serverEventsHooks';
 import type { ConnectFn, ConnectionTarget } from './sharedConnection';
 import { useConnectionStatus } from './useConnectionStatus';
+import { useReconnect } from './useReconnect';
 import { useServerEvent } from './useServerEvent';
 import { useServerEvents } from './useServerEvents';
 
@@ -82,38 +83,50 @@ export function createServerEventsHooks<E extends EventSchema>(
     ...rest
   } = options;
   const defaults: ConnectOptions<E> = { ...rest, events };
-  const target = (href: string, key: string, fn: ConnectFn<E>): ConnectionTarget<E> => {
+  const keyOf = (href: string, key: string, fn: ConnectFn<E>) => {
     let fnId = connectIds.get(fn);
     if (fnId === undefined) {
       fnId = ++ids;
       connectIds.set(fn, fnId);
     }
     // Primitives only; NUL cannot appear in a URL, so the parts cannot run into each other.
-    return {
-      key: `${id}\0${fnId}\0${href}\0${key}`,
-      url: href,
-      connect: fn,
-      gracePeriod,
-      options: defaults,
-    };
+    return `${id}\0${fnId}\0${href}\0${key}`;
   };
+  const target = (
+    href: string,
+    key: string,
+    fn: ConnectFn<E>,
+    enabled: boolean,
+  ): ConnectionTarget<E> => ({
+    key: keyOf(href, key, fn),
+    url: href,
+    credentialsKey: key,
+    connect: fn,
+    enabled,
+    gracePeriod,
+    options: defaults,
+  });
   const binding: Binding<E> = {
     events,
     Context: createContext<ConnectionTarget<E> | undefined>(undefined),
-    fallback: url === undefined ? undefined : target(String(url), credentialsKey, connect),
-    url: url === undefined ? undefined : String(url),
-    credentialsKey,
-    connect,
+    fallback: target(url === undefined ? '' : String(url), credentialsKey, connect, true),
     defaults,
     target,
+    // The prototype is `base`: `options` (the provider's latest headers) are read through it.
+    derive: (base, href) =>
+      Object.assign(Object.create(base), {
+        url: href,
+        key: keyOf(href, base.credentialsKey, base.connect),
+      }),
   };
   return {
     // biome-ignore lint/correctness/noComponentHookFactories: made once per schema, at module level
     ServerEventsProvider: (props) => useServerEventsProvider(binding, props),
     useServerEvents: (opts?: any) => useServerEvents(binding, opts),
-    useServerEvent: (type, handler) => useServerEvent(binding, 'event', handler, type),
-    useResetEvent: (handler) => useServerEvent(binding, 'reset', handler),
-    useStreamError: (handler) => useServerEvent(binding, 'error', handler),
-    useConnectionStatus: (opts) => useConnectionStatus(binding, opts?.lostAfter),
+    useServerEvent: (type, handler, opts) => useServerEvent(binding, 'event', handler, opts, type),
+    useResetEvent: (handler, opts) => useServerEvent(binding, 'reset', handler, opts),
+    useStreamError: (handler, opts) => useServerEvent(binding, 'error', handler, opts),
+    useConnectionStatus: (opts) => useConnectionStatus(binding, opts),
+    useReconnect: (opts) => useReconnect(binding, opts),
   } as ServerEventsHooks<E>;
 }

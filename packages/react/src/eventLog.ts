@@ -1,7 +1,7 @@
 import type { EventOf, EventSchema } from '@ssekit/core';
 import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
 import { notifyLater } from './notifyLater';
-import { type ConnectionTarget, listen, statusOf } from './sharedConnection';
+import { type ConnectionTarget, listen } from './sharedConnection';
 
 /** What `useServerEvents` returns: an immutable snapshot, a new object on every change. */
 export interface ServerEventsSnapshot<Ev, S = undefined> {
@@ -30,7 +30,8 @@ const DEFAULT_KEEP = 50;
  * The store behind `useServerEvents`. It takes every event as it is parsed, outside React: the
  * reducer runs and the event is buffered right away, and components are notified once per task.
  * So a burst loses nothing, costs one render per component, and the kept list is copied once per
- * render rather than once per event.
+ * render rather than once per event. One per component and connection key: the events it kept
+ * outlive pausing (`enabled: false`) and resuming.
  * @internal
  */
 export class EventLog {
@@ -42,10 +43,7 @@ export class EventLog {
   private snapshot: ServerEventsSnapshot<EventOf<EventSchema>, unknown>;
   readonly initial: ServerEventsSnapshot<EventOf<EventSchema>, unknown>;
 
-  constructor(
-    private readonly target: ConnectionTarget<any>,
-    options: EventLogOptions,
-  ) {
+  constructor(options: EventLogOptions) {
     this.options = options;
     this.state = options.initial;
     this.initial = this.snapshot = {
@@ -62,9 +60,9 @@ export class EventLog {
     return Math.max(0, keep ?? (reduce ? 0 : DEFAULT_KEEP));
   }
 
-  subscribe = (notify: () => void): (() => void) => {
+  subscribe(target: ConnectionTarget<any>, notify: () => void): () => void {
     const ping = () => notifyLater(notify);
-    const stopEvents = listen(this.target, 'event', (event) => {
+    const stopEvents = listen(target, 'event', (event) => {
       const { types, reduce } = this.options;
       if (types && !types.includes(event.type)) return;
       if (reduce) this.state = reduce(this.state, event);
@@ -77,15 +75,15 @@ export class EventLog {
       this.version++;
       ping();
     });
-    const stopStatus = listen(this.target, 'status', ping);
+    const stopStatus = listen(target, 'status', ping);
     return () => {
       stopEvents();
       stopStatus();
     };
-  };
+  }
 
-  getSnapshot = (): ServerEventsSnapshot<EventOf<EventSchema>, unknown> => {
-    const status = statusOf(this.target);
+  /** The snapshot with `status`: the same object until the status or an event changes it. */
+  getSnapshot(status: ConnectionStatus): ServerEventsSnapshot<EventOf<EventSchema>, unknown> {
     const last = this.snapshot;
     if (status === last.status && this.version === last.version) return last;
     const keep = this.keep();
@@ -98,7 +96,7 @@ export class EventLog {
     this.pending = [];
     this.snapshot = { status, events, state: this.state, version: this.version };
     return this.snapshot;
-  };
+  }
 
   getServerSnapshot = (): ServerEventsSnapshot<EventOf<EventSchema>, unknown> => this.initial;
 }

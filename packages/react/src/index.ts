@@ -4,7 +4,8 @@
  *
  * React hooks for Server-Sent Events, typed from the schema shared with the server:
  * {@link createServerEventsHooks} makes a provider and `useServerEvents`, `useServerEvent`,
- * `useResetEvent`, `useStreamError` and `useConnectionStatus` for one schema. A thin layer over
+ * `useResetEvent`, `useStreamError`, `useConnectionStatus` and `useReconnect` for one schema;
+ * every hook may name its own `url` and pause with `enabled: false`. A thin layer over
  * `@ssekit/client`: one shared, ref-counted connection per (URL, credentials key), read with
  * `useSyncExternalStore`, SSR-safe. Test streams for your component tests are in
  * `@ssekit/react/testing`.
@@ -22,9 +23,12 @@ export type { ServerEventsSnapshot } from './eventLog';
 export type {
   ConnectionStatusOptions,
   EventsOf,
+  HookOptions,
   KeepOptions,
   ReduceOptions,
   ServerEventsHooks,
   ServerEventsProviderProps,
+  StreamErrorKind,
+  StreamErrorOptions,
 } from './serverEventsHooks';
 export type { ConnectFn } from './sharedConnection';

@@ -18,8 +18,72 @@ export type EventsOf<E extends EventSchema, T extends EventName<E>> = Extract<
   { type: T }
 >;
 
+/**
+ * What every hook takes: which stream, and whether to listen to it now.
+ *
+ * @example A second stream, and a pause
+ * ```tsx
+ * function JobProgress({ jobId, visible }: { jobId: string; visible: boolean }) {
+ *   // Its own connection, with the provider's headers; none at all while hidden.
+ *   const { state } = useServerEvents({
+ *     url: `/api/jobs/${jobId}/events`,
+ *     enabled: visible,
+ *     types: ['sync.progress'],
+ *     reduce: (_, e) => e.data.page / e.data.totalPages,
+ *     initial: 0,
+ *   });
+ *   return <progress value={state} />;
+ * }
+ * ```
+ */
+export interface HookOptions {
+  /**
+   * Listen to this stream instead of the provider's (or the factory's) `url`: an app with two
+   * streams uses one set of hooks. Each URL gets its own shared connection, with the provider's
+   * headers, options and `credentialsKey`.
+   * @defaultValue the provider's `url`, else the factory's
+   */
+  url?: string | URL;
+  /**
+   * `false` stops listening without unmounting: the hook lets go of the connection (which closes
+   * `gracePeriod` ms after its last listener lets go, as on unmount), reports the `idle` status
+   * and calls no handler; `true` again listens again (a new connection if the old one closed,
+   * starting from live events). `useServerEvents` keeps the events it had.
+   * @defaultValue `true`
+   */
+  enabled?: boolean;
+}
+
+/**
+ * Which errors a `useStreamError` handler gets: `transport` — the connection failed or is
+ * failing (`http-status`, `content-type`, `network`, `timeout`, `buffer-overflow`,
+ * `retries-exhausted`, …; also in `useConnectionStatus().error`); `event` — one event was skipped
+ * or lost its id on a connection that goes on (`schema-mismatch`, `invalid-json`,
+ * `unknown-event`, `invalid-field`).
+ *
+ * @example
+ * ```tsx
+ * const kind: StreamErrorKind = 'event';
+ * useStreamError((err) => console.warn('skipped an event', err), { kind });
+ * ```
+ */
+export type StreamErrorKind = 'transport' | 'event';
+
+/**
+ * Options of `useStreamError`.
+ *
+ * @example Only transport errors
+ * ```tsx
+ * useStreamError((err) => setBanner(err.message), { kind: 'transport' });
+ * ```
+ */
+export interface StreamErrorOptions extends HookOptions {
+  /** Only errors of this kind. @defaultValue every error */
+  kind?: StreamErrorKind;
+}
+
 /** Options of `useServerEvents` that keep a list of recent events. */
-export interface KeepOptions<E extends EventSchema, T extends EventName<E>> {
+export interface KeepOptions<E extends EventSchema, T extends EventName<E>> extends HookOptions {
   /**
    * How many of the most recent events to keep in `events` (older ones are dropped, so memory is
    * bounded however long the page stays open). Read on every event.
@@ -44,7 +108,7 @@ export interface ReduceOptions<E extends EventSchema, T extends EventName<E>, S>
 }
 
 /** Options of `useConnectionStatus`. */
-export interface ConnectionStatusOptions {
+export interface ConnectionStatusOptions extends HookOptions {
   /**
    * Report a connection as lost only after it has been down for this many ms: until then the
    * last `open` status is returned, so a quick reconnect does not make an indicator flicker.
@@ -70,6 +134,12 @@ export interface ServerEventsProviderProps<E extends EventSchema> {
   options?: Omit<ConnectOptions<E>, 'events' | 'signal' | 'headers'>;
   /** Opens the stream (a test stream's `connect` in tests). Must be stable. */
   connect?: ConnectFn<E>;
+  /**
+   * `false` pauses every hook below without unmounting anything, as if each had
+   * `enabled: false`: the connection closes after the grace period; `true` opens it again.
+   * @defaultValue `true`
+   */
+  enabled?: boolean;
 }
 
 /** The provider and hooks made by `createServerEventsHooks` for the schema `E`. */
@@ -129,6 +199,7 @@ export interface ServerEventsHooks<E extends EventSchema> {
   useServerEvent<K extends EventName<E>>(
     type: K,
     handler: (data: EventData<E, K>, meta: EventMeta) => void,
+    options?: HookOptions,
   ): void;
 
   /**
@@ -141,18 +212,21 @@ export interface ServerEventsHooks<E extends EventSchema> {
    * useResetEvent(() => queryClient.invalidateQueries({ queryKey: ['users'] }));
    * ```
    */
-  useResetEvent(handler: (notice: ResetNotice) => void): void;
+  useResetEvent(handler: (notice: ResetNotice) => void, options?: HookOptions): void;
 
   /**
-   * Call `handler` for every error the stream reports: an invalid payload (skipped), an HTTP
-   * error, a timeout, giving up.
+   * Call `handler` for every error the stream reports, or with `kind` only for one kind:
+   * `'transport'` (an HTTP error, a network cut, a timeout, giving up: the connection is
+   * failing) or `'event'` (an invalid payload, skipped: the connection goes on). See
+   * {@link StreamErrorKind} for the codes of each.
    *
-   * @example Log invalid payloads
+   * @example Report bad payloads to the team, show connection trouble to the user
    * ```tsx
-   * useStreamError((err) => console.warn(err.code, err.message));
+   * useStreamError((err) => reportBug(err.event, err.issues), { kind: 'event' });
+   * useStreamError((err) => toast(`Live updates: ${err.message}`), { kind: 'transport' });
    * ```
    */
-  useStreamError(handler: (error: SsekitError) => void): void;
+  useStreamError(handler: (error: SsekitError) => void, options?: StreamErrorOptions): void;
 
   /**
    * The connection's status: `state` (`idle | connecting | open | reconnecting | closed`),
@@ -167,4 +241,21 @@ export interface ServerEventsHooks<E extends EventSchema> {
    * ```
    */
   useConnectionStatus(options?: ConnectionStatusOptions): ConnectionStatus;
+
+  /**
+   * A stable function that reconnects the shared connection now, instead of at the next drop:
+   * after a token refresh, so the new `headers` are used at once. It resumes from the last event
+   * id (nothing is missed) and starts the backoff over; a connection that had given up for good
+   * (retries exhausted, a refused 401/403) is opened afresh. Does nothing while no hook listens.
+   *
+   * @example Use a refreshed token at once
+   * ```tsx
+   * function TokenWatcher() {
+   *   const reconnect = useReconnect();
+   *   useEffect(() => auth.onTokenRefreshed(reconnect), [reconnect]);
+   *   return null;
+   * }
+   * ```
+   */
+  useReconnect(options?: Pick<HookOptions, 'url'>): () => void;
 }

@@ -18,7 +18,10 @@ export interface ConnectionTarget<E extends EventSchema> {
   /** Registry key: factory id, connect function id, url and credentials key. */
   readonly key: string;
   readonly url: string;
+  readonly credentialsKey: string;
   readonly connect: ConnectFn<E>;
+  /** `false` under a provider with `enabled={false}`: hooks do not listen. */
+  readonly enabled: boolean;
   /** Milliseconds the connection outlives its last consumer. */
   readonly gracePeriod: number;
   /** The latest options; `headers` is read from here on every (re)connect. */
@@ -46,7 +49,7 @@ const registry = new Map<string, SharedConnection<any>>();
  * @internal
  */
 class SharedConnection<E extends EventSchema> {
-  readonly stream: EventStream<E>;
+  stream!: EventStream<E>;
   private readonly sets: { [C in Channel]: Set<(value: any) => void> } = {
     event: new Set(),
     reset: new Set(),
@@ -56,12 +59,19 @@ class SharedConnection<E extends EventSchema> {
   private refs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private done = false;
+  /** Unsubscribes from the current stream's listeners. */
+  private off!: () => void;
 
   /** The target of the latest consumer: its provider's options are the freshest. */
   target: ConnectionTarget<E>;
 
   constructor(target: ConnectionTarget<E>) {
     this.target = target;
+    this.open();
+  }
+
+  private open(): void {
+    const { target } = this;
     const stream = target.connect(target.url, {
       ...target.options,
       // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
@@ -71,10 +81,29 @@ class SharedConnection<E extends EventSchema> {
       },
     });
     this.stream = stream;
-    stream.onEvent((e) => this.emit('event', e));
-    stream.onReset((n) => this.emit('reset', n));
-    stream.onError((err) => this.emit('error', err));
-    stream.subscribe(() => this.emit('status', undefined));
+    const offs = [
+      stream.onEvent((e) => this.emit('event', e)),
+      stream.onReset((n) => this.emit('reset', n)),
+      stream.onError((err) => this.emit('error', err)),
+      stream.subscribe(() => this.emit('status', undefined)),
+    ];
+    this.off = () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /**
+   * Reconnect now; a stream that gave up (`closed`: retries exhausted, a refused 401/403) is
+   * replaced by a fresh one, so new credentials get a new chance without remounting.
+   */
+  reconnect(): void {
+    if (!this.stream.closed) this.stream.reconnect();
+    else {
+      // A test stream's `connect` returns the same object: drop the old listeners first.
+      this.off();
+      this.open();
+      this.emit('status', undefined);
+    }
   }
 
   listen<C extends Channel>(channel: C, fn: (value: Channels<E>[C]) => void): () => void {
@@ -131,6 +160,14 @@ export function listen<E extends EventSchema, C extends Channel>(
   }
   connection.target = target;
   return connection.listen(channel, fn);
+}
+
+/**
+ * Reconnect `target`'s connection now, if one is open (see {@link EventStream.reconnect}).
+ * @internal
+ */
+export function reconnect(target: ConnectionTarget<any>): void {
+  registry.get(target.key)?.reconnect();
 }
 
 /**

@@ -42,7 +42,11 @@ export interface TestStream<E extends EventSchema> extends EventStream<E> {
   open(): void;
   /** The connection is lost: state `reconnecting`, `attempt` + 1, `retryAt` in `retryIn` ms. */
   drop(error?: SsekitError, retryIn?: number): void;
-  /** The reconnection succeeded: the same as {@link TestStream.open}. */
+  /**
+   * The reconnection succeeded: the same as {@link TestStream.open}. It is also the stream's
+   * `EventStream.reconnect()`, so an app calling `useReconnect()` (or `stream.reconnect()`) sees
+   * a test stream open at once; spy on it to assert the call.
+   */
   reconnect(): void;
   /** The stream gives up for good: `error` reported through `onError`, then state `closed`. */
   fail(error?: SsekitError): void;

@@ -1,12 +1,16 @@
 'use client';
 import type { EventSchema } from '@ssekit/core';
 import { useMemo, useSyncExternalStore } from 'react';
-import { type Binding, useTarget } from './binding';
+import { type Binding, isEnabled, useTarget } from './binding';
 import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
+import type { ConnectionStatusOptions } from './serverEventsHooks';
 import { StatusView } from './statusView';
 
-/** @internal Server snapshot: nothing connects on the server. */
+/** @internal Server snapshot, and the snapshot of a hook that does not listen. */
 const idle = () => IDLE_STATUS;
+
+/** @internal Subscribe of a hook that does not listen. */
+export const never = () => () => {};
 
 /**
  * The body of a factory's `useConnectionStatus`: the shared connection's status store (through a
@@ -15,9 +19,15 @@ const idle = () => IDLE_STATUS;
  */
 export function useConnectionStatus<E extends EventSchema>(
   binding: Binding<E>,
-  lostAfter = 0,
+  options: ConnectionStatusOptions = {},
 ): ConnectionStatus {
-  const target = useTarget(binding);
+  const target = useTarget(binding, options.url);
+  const { lostAfter = 0 } = options;
   const view = useMemo(() => new StatusView(target, lostAfter), [target, lostAfter]);
-  return useSyncExternalStore(view.subscribe, view.getSnapshot, idle);
+  const enabled = isEnabled(target, options);
+  return useSyncExternalStore(
+    enabled ? view.subscribe : never,
+    enabled ? view.getSnapshot : idle,
+    idle,
+  );
 }

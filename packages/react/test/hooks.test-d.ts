@@ -41,6 +41,21 @@ describe('hook types come from the schema, with no generics at call sites', () =
     hooks.useStreamError((error) => expectTypeOf(error).toEqualTypeOf<SsekitError>());
   });
 
+  test('every hook takes url and enabled; useStreamError a kind; useReconnect a function', () => {
+    hooks.useServerEvents({ url: new URL('https://x.test/jobs'), enabled: false, keep: 5 });
+    hooks.useServerEvent('log', () => {}, { url: '/other', enabled: true });
+    hooks.useResetEvent(() => {}, { enabled: false });
+    hooks.useConnectionStatus({ url: '/other', lostAfter: 100 });
+    hooks.useStreamError(() => {}, { kind: 'transport' });
+    hooks.useStreamError(() => {}, { kind: 'event', url: '/other' });
+    // @ts-expect-error not a kind
+    hooks.useStreamError(() => {}, { kind: 'validation' });
+    expectTypeOf(hooks.useReconnect()).toEqualTypeOf<() => void>();
+    expectTypeOf(hooks.useReconnect({ url: '/other' })).toEqualTypeOf<() => void>();
+    // @ts-expect-error a provider prop, not a reconnect option
+    hooks.useReconnect({ enabled: false });
+  });
+
   test('a test stream fits the connect option and pushes typed payloads', () => {
     const stream = createTestStream(events);
     createServerEventsHooks(events, { connect: stream.connect });

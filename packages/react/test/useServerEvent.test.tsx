@@ -1,5 +1,5 @@
 // biome-ignore-all lint/correctness/noComponentHookFactories: each test makes its own hooks over a fresh test stream
-import { SsekitError } from '@ssekit/core';
+import { InvalidFieldError, SsekitError, ValidationError } from '@ssekit/core';
 import { act, cleanup, render } from '@testing-library/react';
 import { useState } from 'react';
 import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
@@ -111,5 +111,42 @@ describe('useServerEvent', () => {
     });
     expect(resets).toHaveBeenCalledWith({ reason: 'evicted', lastEventId: '41' });
     expect(errors).toHaveBeenCalledWith(invalid);
+  });
+
+  test('useStreamError with kind splits transport errors from event errors', async () => {
+    const { stream, hooks } = setup();
+    const transport = vi.fn();
+    const event = vi.fn();
+    const all = vi.fn();
+    function Watcher() {
+      hooks.useStreamError(transport, { kind: 'transport' });
+      hooks.useStreamError(event, { kind: 'event' });
+      hooks.useStreamError(all);
+      return null;
+    }
+    render(<Watcher />);
+    const eventErrors = [
+      new ValidationError('schema-mismatch', 'notification', 'bad payload'),
+      new ValidationError('invalid-json', 'log', 'bad JSON'),
+      new InvalidFieldError('id', 'a\u0007', 'cannot be sent back'),
+    ];
+    const transportErrors = [
+      new SsekitError('network', 'cut'),
+      new SsekitError('timeout', 'silent'),
+      new SsekitError('buffer-overflow', 'too big'),
+    ];
+    await act(async () => {
+      for (const error of [...eventErrors, ...transportErrors]) stream.error(error);
+      stream.drop(new SsekitError('http-status', 'HTTP 503'));
+      stream.fail(new SsekitError('retries-exhausted', 'gave up'));
+    });
+    expect(event.mock.calls.map(([e]) => e)).toEqual(eventErrors);
+    expect(transport.mock.calls.map(([e]) => e.code)).toEqual([
+      'network',
+      'timeout',
+      'buffer-overflow',
+      'retries-exhausted',
+    ]);
+    expect(all).toHaveBeenCalledTimes(7);
   });
 });
