@@ -201,4 +201,96 @@ describe('hooks over the real client', () => {
     await eventually(() => expect(server.open()).toHaveLength(0));
     expect(fetches).toHaveBeenCalledTimes(1);
   });
+
+  test('enabled={false} closes the connection on the server; true opens a new one', async () => {
+    const { server, hooks } = await setup();
+    function Dot({ enabled }: { enabled: boolean }) {
+      return <p data-testid="dot">{hooks.useConnectionStatus({ enabled }).state}</p>;
+    }
+    const view = render(<Dot enabled />);
+    await eventually(() => expect(screen.getByTestId('dot').textContent).toBe('open'));
+    view.rerender(<Dot enabled={false} />);
+    expect(screen.getByTestId('dot').textContent).toBe('idle');
+    await eventually(() => expect(server.open()).toHaveLength(0));
+    view.rerender(<Dot enabled />);
+    await eventually(() => expect(screen.getByTestId('dot').textContent).toBe('open'));
+    expect(server.open()).toHaveLength(1);
+    expect(server.connections).toHaveLength(2);
+  });
+
+  test('useReconnect after a token change makes a new request with the new token', async () => {
+    const { server, hooks } = await setup();
+    let reconnect!: () => void;
+    function App({ token }: { token: string }) {
+      return (
+        <hooks.ServerEventsProvider headers={{ authorization: `Bearer ${token}` }}>
+          <Logs />
+        </hooks.ServerEventsProvider>
+      );
+    }
+    function Logs() {
+      reconnect = hooks.useReconnect();
+      const { events: list, status } = hooks.useServerEvents({ types: ['log'] });
+      return <p data-testid="logs">{`${status.state}:${list.map((e) => e.data.message)}`}</p>;
+    }
+    const view = render(<App token="old" />);
+    await eventually(() => expect(server.open()).toHaveLength(1));
+    server.send([{ event: 'log', data: { level: 'info', message: 'a' }, id: '1' }]);
+    await eventually(() => expect(screen.getByTestId('logs').textContent).toBe('open:a'));
+    view.rerender(<App token="new" />);
+    act(() => reconnect());
+    await eventually(() => expect(server.connections).toHaveLength(2));
+    await eventually(() => expect(server.open()).toHaveLength(1));
+    expect(server.connections.map((c) => c.req.headers.authorization)).toEqual([
+      'Bearer old',
+      'Bearer new',
+    ]);
+    expect(server.connections[1]!.req.headers['last-event-id']).toBe('1');
+    server.send([{ event: 'log', data: { level: 'info', message: 'b' } }]);
+    await eventually(() => expect(screen.getByTestId('logs').textContent).toBe('open:a,b'));
+  });
+
+  test('transport and event errors land in their own useStreamError', async () => {
+    const { server, hooks } = await setup();
+    const transport: string[] = [];
+    const event: string[] = [];
+    function Watcher() {
+      hooks.useStreamError((e) => transport.push(e.code), { kind: 'transport' });
+      hooks.useStreamError((e) => event.push(e.code), { kind: 'event' });
+      return null;
+    }
+    render(<Watcher />);
+    await eventually(() => expect(server.open()).toHaveLength(1));
+    server.open()[0]!.res.write('event: log\ndata: {not json\n\n');
+    await eventually(() => expect(event).toEqual(['invalid-json']));
+    server.refuse(503);
+    server.open()[0]!.res.end();
+    await eventually(() => expect(transport).toContain('http-status'));
+    expect(transport.every((code) => code === 'http-status')).toBe(true);
+    expect(event).toEqual(['invalid-json']);
+  });
+
+  test('hooks with two URLs open two connections, each with its own events', async () => {
+    const { server, hooks } = await setup();
+    const other = server.url.replace(/\/events$/, '/jobs');
+    function Logs({ id, url }: { id: string; url?: string }) {
+      const { events: list } = hooks.useServerEvents({ url, types: ['log'] });
+      return <p data-testid={id}>{list.map((e) => e.data.message).join(',')}</p>;
+    }
+    render(
+      <>
+        <Logs id="a" />
+        <Logs id="b" url={other} />
+        <Logs id="c" url={other} />
+      </>,
+    );
+    await eventually(() => expect(server.open()).toHaveLength(2));
+    expect(server.connections.map((c) => c.req.url).sort()).toEqual(['/events', '/jobs']);
+    for (const c of server.open()) {
+      c.res.write(`event: log\ndata: {"level":"info","message":"${c.req.url}"}\n\n`);
+    }
+    await eventually(() => expect(screen.getByTestId('c').textContent).toBe('/jobs'));
+    expect(screen.getByTestId('a').textContent).toBe('/events');
+    expect(screen.getByTestId('b').textContent).toBe('/jobs');
+  });
 });

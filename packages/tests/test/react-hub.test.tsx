@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { defineEvents, type } from '@ssekit/core';
 import { createServerEventsHooks } from '@ssekit/react';
 import { createHub, type Hub } from '@ssekit/server';
-import { createNodeHandler } from '@ssekit/server/node';
+import { createNodeHandler, type NodeHandlerOptions } from '@ssekit/server/node';
 import { listen, type TestServer } from '@ssekit/test-utils';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { StrictMode, useState } from 'react';
@@ -31,9 +31,12 @@ afterEach(async () => {
 });
 
 /** A hub behind createNodeHandler, with the CORS headers a cross-origin page (happy-dom's) needs. */
-async function startHub(maxEvents = 1000) {
+async function startHub(
+  maxEvents = 1000,
+  authenticate?: NodeHandlerOptions<typeof events>['authenticate'],
+) {
   const hub = createHub({ events, retry: 50, heartbeat: false, replay: { maxEvents } });
-  const handler = createNodeHandler({ hub });
+  const handler = createNodeHandler({ hub, ...(authenticate && { authenticate }) });
   let requests = 0;
   const server = createServer((req, res) => {
     res.setHeader('access-control-allow-origin', '*');
@@ -54,7 +57,7 @@ async function startHub(maxEvents = 1000) {
     gracePeriod: 50,
     retry: { initial: 50, max: 100 },
   });
-  return { hub, hooks, fetches, server, requests: () => requests };
+  return { hub, hooks, fetches, server, url: `${http.url}/events`, requests: () => requests };
 }
 
 const until = async (check: () => void, timeout = 5000) => {
@@ -140,5 +143,71 @@ describe('React hooks ↔ hub', () => {
     await until(() => expect(hub.stats().connections).toBe(1));
     view.unmount();
     await until(() => expect(hub.stats().connections).toBe(0));
+  });
+
+  test('enabled={false} leaves the hub and true joins it again, without unmounting', async () => {
+    const { hub, hooks } = await startHub();
+    function Dot({ enabled }: { enabled: boolean }) {
+      return <p data-testid="dot">{hooks.useConnectionStatus({ enabled }).state}</p>;
+    }
+    const view = render(<Dot enabled />);
+    await until(() => expect(hub.stats().connections).toBe(1));
+    view.rerender(<Dot enabled={false} />);
+    await until(() => expect(hub.stats().connections).toBe(0));
+    expect(screen.getByTestId('dot').textContent).toBe('idle');
+    view.rerender(<Dot enabled />);
+    await until(() => expect(hub.stats().connections).toBe(1));
+    await until(() => expect(screen.getByTestId('dot').textContent).toBe('open'));
+  });
+
+  test('useReconnect after a token refresh rejoins with the new token and misses nothing', async () => {
+    const tokens: (string | undefined)[] = [];
+    const { hub, hooks } = await startHub(1000, (req) => {
+      tokens.push(req.headers.authorization);
+      return { userId: 'ann' };
+    });
+    let reconnect!: () => void;
+    function Names() {
+      reconnect = hooks.useReconnect();
+      const { events: list } = hooks.useServerEvents({ types: ['user.created'] });
+      return <p data-testid="names">{list.map((e) => e.data.name).join(',')}</p>;
+    }
+    const app = (token: string) => (
+      <hooks.ServerEventsProvider headers={() => ({ authorization: `Bearer ${token}` })}>
+        <Names />
+      </hooks.ServerEventsProvider>
+    );
+    const view = render(app('t1'));
+    await until(() => expect(hub.stats().connections).toBe(1));
+    await hub.publish('user.created', { id: '1', name: 'Ada' }, { to: 'ann' });
+    await until(() => expect(screen.getByTestId('names').textContent).toBe('Ada'));
+    view.rerender(app('t2'));
+    act(() => reconnect());
+    // Published while the client is between connections: replayed from the log on resume.
+    await hub.publish('user.created', { id: '2', name: 'Grace' }, { to: 'ann' });
+    await until(() => expect(tokens).toEqual(['Bearer t1', 'Bearer t2']));
+    await until(() => expect(screen.getByTestId('names').textContent).toBe('Ada,Grace'));
+    await until(() => expect(hub.stats().connections).toBe(1));
+    await hub.publish('user.created', { id: '3', name: 'Edsger' }, { to: 'ann' });
+    await until(() => expect(screen.getByTestId('names').textContent).toBe('Ada,Grace,Edsger'));
+  });
+
+  test('hooks with two URLs hold two hub connections, each with its own events', async () => {
+    const { hub, hooks, url } = await startHub(1000, (_req, { topics }) => ({ topics }));
+    function Topic({ topic }: { topic: string }) {
+      const { events: list } = hooks.useServerEvents({ url: `${url}?topic=${topic}` });
+      return <p data-testid={topic}>{list.map((e) => e.data.id).join(',')}</p>;
+    }
+    render(
+      <>
+        <Topic topic="a" />
+        <Topic topic="b" />
+      </>,
+    );
+    await until(() => expect(hub.stats().connections).toBe(2));
+    await hub.publish('user.deleted', { id: 'for-a' }, { topic: 'a' });
+    await hub.publish('user.deleted', { id: 'for-b' }, { topic: 'b' });
+    await until(() => expect(screen.getByTestId('b').textContent).toBe('for-b'));
+    expect(screen.getByTestId('a').textContent).toBe('for-a');
   });
 });
