@@ -2,6 +2,7 @@ import { defineEvents, type ResetNotice, type SsekitError, type } from '@ssekit/
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { connect, type EventMeta, type StreamStatus } from '../src/index';
+import { sseHandler } from '../src/msw';
 
 const events = defineEvents({
   notification: z.object({ title: z.string(), unread: z.number() }),
@@ -53,5 +54,25 @@ describe('connect() types', () => {
     expectTypeOf(stream.status.state).toEqualTypeOf<
       'connecting' | 'open' | 'reconnecting' | 'closed'
     >();
+  });
+});
+
+describe('reconnect() and the msw helper', () => {
+  it('has reconnect(): void', () => {
+    expectTypeOf(connect('/events').reconnect).toEqualTypeOf<() => void>();
+  });
+
+  it('types sseHandler sends by the schema, taking the input type', () => {
+    sseHandler(events, '/events', ({ client, lastEventId, request }) => {
+      expectTypeOf(lastEventId).toEqualTypeOf<string | undefined>();
+      expectTypeOf(request).toExtend<Request>();
+      client.send('notification', { title: 't', unread: 1 }, { id: '1' });
+      // @ts-expect-error wrong payload for the event
+      client.send('notification', { title: 't' });
+      // @ts-expect-error not an event of the schema
+      client.send('nope', {});
+      client.reset({ reason: 'epoch' });
+      client.raw.send({ event: 'anything', data: 'raw text' });
+    });
   });
 });
