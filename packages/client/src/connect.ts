@@ -300,7 +300,7 @@ export function connect<E extends EventSchema = EventSchema>(
         urgent = refreshed = false;
         attempt = failures = 0;
         since = Date.now();
-        setStatus(snapshot.state === 'connecting' ? 'connecting' : 'reconnecting');
+        setStatus('connecting');
       }
       if (hidden) {
         // Hidden before the first open: still 'connecting'; hidden while open: 'reconnecting'.

@@ -171,8 +171,8 @@ export interface EventStream<E extends EventSchema = EventSchema>
    * or cut short the wait before the next retry) and send a new request at once. The `headers`
    * function runs again (so a refreshed token is used) and `Last-Event-ID` is sent as usual, so
    * nothing is missed. The backoff starts over (`attempt` 0, `maxAttempts` and `maxElapsed`
-   * counted afresh), no error is reported, and the status goes to `reconnecting` (or stays
-   * `connecting` before the first open). Does nothing on a closed stream: `closed` is for good.
+   * counted afresh), no error is reported, and the status is `connecting` (a request in flight)
+   * until the new stream opens. Does nothing on a closed stream: `closed` is for good.
    *
    * @example Use a new token at once
    * ```ts

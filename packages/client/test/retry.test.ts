@@ -346,7 +346,7 @@ describe('reconnect()', () => {
     expect(signals[0]!.aborted).toBe(true);
     expect(history).toEqual([
       ['open', 0],
-      ['reconnecting', 0],
+      ['connecting', 0],
       ['open', 0],
       ['closed', 0],
     ]);
