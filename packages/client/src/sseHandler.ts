@@ -1,6 +1,7 @@
 import {
   assertFieldValue,
   assertRetry,
+  CLOSE_EVENT,
   type EventInput,
   type EventName,
   type EventSchema,
@@ -56,6 +57,11 @@ export interface TypedSseClient<E extends EventSchema> {
   retry(ms: number): void;
   /** End the response cleanly: the client reconnects, sending `Last-Event-ID`. */
   close(): void;
+  /**
+   * End the stream for good, as the server's `close({ reconnect: false })` does: send the final
+   * `ssekit.close` event, then end the response. The client closes with reason `ended-by-server`.
+   */
+  end(): void;
   /** Fail the response mid-stream (a cut connection): the client reports `network` and retries. */
   error(): void;
   /** msw's own client, unchecked: for malformed frames on purpose (testing `onError`). */
@@ -159,6 +165,11 @@ export function createSseClient<E extends EventSchema>(
       queue(() => client.send({ retry: ms }));
     },
     close: () => queue(() => client.close()),
+    end: () =>
+      queue(() => {
+        client.send({ event: CLOSE_EVENT, data: '{}' });
+        client.close();
+      }),
     error: () => queue(() => client.error()),
     raw: client,
   };

@@ -74,6 +74,25 @@ describe('the client under msw', () => {
     expect(errors).toEqual(['network']);
   });
 
+  it("closes for good on client.end(), as on the server's final close", async () => {
+    let requests = 0;
+    server.use(
+      sseHandler(events, URL, ({ client }) => {
+        requests++;
+        client.send('user.deleted', { id: 'last' });
+        client.end();
+      }),
+    );
+    const stream = connect(URL, { events, retry: { min: 0, initial: 10 } });
+    const ids: string[] = [];
+    stream.on('user.deleted', (data) => ids.push(data.id));
+    const status = await statusWhere(stream, (s) => s.state === 'closed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(status).toMatchObject({ reason: 'ended-by-server', error: undefined });
+    expect(ids).toEqual(['last']);
+    expect(requests).toBe(1);
+  });
+
   it('reconnect() sends a new request at once with the new token and the Last-Event-ID', async () => {
     const seen: { auth: string | null; lastEventId: string | undefined }[] = [];
     const signals: AbortSignal[] = [];
