@@ -89,7 +89,7 @@ export async function start(options: StartOptions = {}): Promise<NotificationsSe
     createExpressHandler({
       hub,
       authenticate: (req) => {
-        const userId = userOf(req as Request);
+        const userId = userOf(req);
         return userId === undefined ? refuse(401) : { userId };
       },
       onStream: (stream) => {

@@ -37,25 +37,35 @@ export interface StreamRequest {
   readonly address?: string | undefined;
 }
 
-/** Passed to `onStream` with the open stream. */
-export interface StreamContext<Req> extends StreamRequest {
+/**
+ * Passed to `onStream` with the open stream: what `authenticate` got (`Info`: the
+ * {@link StreamRequest}, plus `res` on Node and Express) and what it decided.
+ */
+export type StreamContext<Req, Info extends StreamRequest = StreamRequest> = Info & {
   /** The host's request object. */
   readonly req: Req;
   /** The user `authenticate` returned, if any. */
   readonly userId: string | undefined;
   /** The topics granted by `authenticate` (not the requested ones). */
   readonly granted: readonly string[];
-}
+};
 
-/** Options shared by every adapter's `create…Handler`. */
-export interface HandlerOptions<Req, E extends EventSchema = EventSchema>
-  extends EventStreamOptions<E> {
+/**
+ * Options shared by every adapter's `create…Handler`. `Req` is the host's request; `Info` is the
+ * second argument of `authenticate`: a {@link StreamRequest}, which Node and Express extend with
+ * their `res`.
+ */
+export interface HandlerOptions<
+  Req,
+  E extends EventSchema = EventSchema,
+  Info extends StreamRequest = StreamRequest,
+> extends EventStreamOptions<E> {
   /**
    * Decide who the client is before any byte of the stream is sent. Return an {@link Identity},
    * `refuse(403, 'Forbidden')`, or `null`/`undefined`/`false` for 401. Without it every client is
    * anonymous with no topics.
    */
-  authenticate?: (req: Req, request: StreamRequest) => AuthResult | Promise<AuthResult>;
+  authenticate?: (req: Req, request: Info) => AuthResult | Promise<AuthResult>;
   /**
    * Connect every accepted client to this hub: it gets the events published to everyone, to
    * its granted topics and to its user, with replay after `Last-Event-ID`. The hub's stream
@@ -67,7 +77,7 @@ export interface HandlerOptions<Req, E extends EventSchema = EventSchema>
    * when the returned promise settles (or right after a synchronous return). With a hub the
    * stream stays open until the client leaves or the hub closes.
    */
-  onStream?: (stream: EventStream<E>, context: StreamContext<Req>) => void | Promise<void>;
+  onStream?: (stream: EventStream<E>, context: StreamContext<Req, Info>) => void | Promise<void>;
   /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
   onError?: (error: unknown) => void;
   /**
@@ -108,7 +118,7 @@ export function isRefusal(value: unknown): value is Refusal {
 }
 
 /** @internal Throw at construction when a handler could never do anything. */
-export function assertHandlerOptions(options: HandlerOptions<any, any>, name: string): void {
+export function assertHandlerOptions(options: HandlerOptions<any, any, any>, name: string): void {
   if (
     typeof options !== 'object' ||
     options === null ||
@@ -128,10 +138,10 @@ export function assertHandlerOptions(options: HandlerOptions<any, any>, name: st
  * @returns the open stream, or the {@link Refusal} the adapter must answer with.
  * @throws whatever `authenticate` throws (the adapter answers 500).
  */
-export async function acceptStream<Req, E extends EventSchema>(
-  options: HandlerOptions<Req, E>,
+export async function acceptStream<Req, E extends EventSchema, Info extends StreamRequest>(
+  options: HandlerOptions<Req, E, Info>,
   req: Req,
-  request: StreamRequest,
+  request: Info,
   openSink: () => StreamSink,
 ): Promise<Refusal | EventStream<E>> {
   const auth = options.authenticate ? await options.authenticate(req, request) : {};
@@ -156,10 +166,10 @@ export async function acceptStream<Req, E extends EventSchema>(
 }
 
 /** @internal Run `onStream`; a stand-alone stream ends when it settles. */
-function runOnStream<Req, E extends EventSchema>(
-  options: HandlerOptions<Req, E>,
+function runOnStream<Req, E extends EventSchema, Info extends StreamRequest>(
+  options: HandlerOptions<Req, E, Info>,
   stream: EventStream<E>,
-  context: StreamContext<Req>,
+  context: StreamContext<Req, Info>,
   closeWhenSettled: boolean,
 ): void {
   const report = options.onError ?? ((error: unknown) => console.error(error));

@@ -150,6 +150,31 @@ describe.each(variants)('%s', (_name, express) => {
     expect(opened!.closed).toBe(true);
   });
 
+  it('hands authenticate the response, so it reads what earlier middleware left in res.locals', async () => {
+    let context: { userId: string | undefined; locals: unknown } | undefined;
+    const server = await serve((app) => {
+      app.use((_req, res, next) => {
+        res.locals.userId = 'ada';
+        next();
+      });
+      app.get(
+        '/events',
+        createExpressHandler({
+          events,
+          authenticate: (_req, { res }) => ({ userId: res.locals.userId }),
+          onStream: (stream, { userId, res }) => {
+            context = { userId, locals: res.locals };
+            stream.send('sync.complete', { ok: true });
+          },
+        }),
+      );
+    });
+    const sse = await readSse(`${server.url}/events`);
+    cleanup.push(() => sse.close());
+    await sse.untilEvents(1);
+    expect(context).toEqual({ userId: 'ada', locals: { userId: 'ada' } });
+  });
+
   it('passes a throwing authenticate to next(err)', async () => {
     const server = await serve((app) => {
       app.get(

@@ -5,14 +5,19 @@
  * {@link createExpressHandler} for a route with `authenticate`, {@link drainOnSignal} for a clean
  * shutdown of `app.listen()`'s server. Works behind `compression()`: each write is flushed
  * through its `res.flush()`.
+ *
+ * Typed with Express's own `Request` and `Response` from `@types/express` (4 or 5, an optional
+ * peer dependency): what your app declares on `Express.Request` (`req.user`) and `res.locals`
+ * is there in `authenticate` and `onStream`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventSchema } from '@ssekit/core';
+import type { NextFunction, Request, Response } from 'express';
 import {
   acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
   isRefusal,
+  type StreamRequest,
 } from '../acceptStream';
 import type { EventStream, EventStreamOptions } from '../createEventStream';
 import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
@@ -20,14 +25,23 @@ import { openNodeSink } from '../nodeSink';
 import { createNodeStream } from './node';
 
 /**
- * The request type handlers see. Express's `Request` extends it, so no `@types/express` is
- * needed to use this entry.
+ * The request `authenticate`, `address` and `onStream` get: Express's `Request`, with whatever
+ * your app merges into the global `Express.Request` interface (passport's `req.user`, say).
  */
-export type ExpressRequest = IncomingMessage;
-/** The response type handlers see (Express's `Response` extends it). */
-export type ExpressResponse = ServerResponse;
+export type ExpressRequest = Request;
+/** The response the stream is written to: Express's `Response` (`res.locals` included). */
+export type ExpressResponse = Response;
 /** Express's `next`. */
-export type ExpressNext = (error?: unknown) => void;
+export type ExpressNext = NextFunction;
+
+/**
+ * The second argument of an Express handler's `authenticate`: the client's ask, and the
+ * response, to read what earlier middleware left in `res.locals`.
+ */
+export interface ExpressStreamRequest extends StreamRequest {
+  /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
+  readonly res: ExpressResponse;
+}
 
 export {
   type AuthResult,
@@ -55,7 +69,8 @@ export {
 /** Options of {@link createExpressHandler}. */
 export type ExpressHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   ExpressRequest,
-  E
+  E,
+  ExpressStreamRequest
 >;
 
 /**
@@ -93,6 +108,8 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
 /**
  * Express 4/5 middleware: authenticate, then open a stream and pass it to `onStream`. A refusal
  * is answered with its status and a plain body; a throwing `authenticate` goes to `next(err)`.
+ * `authenticate(req, { topics, lastEventId, address, res })` gets Express's `Request` and
+ * `Response`, so `req.user` (declared by your app) and `res.locals` are typed.
  *
  * @example A bearer-authenticated stream
  * ```ts
@@ -106,6 +123,15 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
  *   onStream: (stream) => stream.send('notification', { id: '1', title: 'hi', unread: 1 }),
  * }));
  * ```
+ *
+ * @example After your own auth middleware
+ * ```ts
+ * app.get('/events', requireUser, createExpressHandler({
+ *   hub,
+ *   // requireUser put the user's id in res.locals
+ *   authenticate: (req, { res }) => ({ userId: res.locals.userId }),
+ * }));
+ * ```
  */
 export function createExpressHandler<E extends EventSchema = EventSchema>(
   options: ExpressHandlerOptions<E>,
@@ -113,8 +139,8 @@ export function createExpressHandler<E extends EventSchema = EventSchema>(
   assertHandlerOptions(options, 'createExpressHandler');
   return (req, res, next) => {
     // `req.ip` honours the app's `trust proxy` setting; without Express it is the socket's.
-    const request = { ...nodeStreamRequest(req), address: (req as { ip?: string }).ip };
-    if (request.address === undefined) request.address = req.socket?.remoteAddress;
+    const address = (req.ip as string | undefined) ?? req.socket?.remoteAddress;
+    const request: ExpressStreamRequest = { ...nodeStreamRequest(req), address, res };
     acceptStream(options, req, request, () => openNodeSink(req, res)).then((result) => {
       if (isRefusal(result)) writeRefusal(res, result);
     }, next);

@@ -11,6 +11,7 @@ import {
   assertHandlerOptions,
   type HandlerOptions,
   isRefusal,
+  type StreamRequest,
 } from '../acceptStream';
 import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
 import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
@@ -40,10 +41,17 @@ export {
 } from '../drainOnSignal';
 export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
 
+/** The second argument of a Node handler's `authenticate`: the client's ask, and the response. */
+export interface NodeStreamRequest extends StreamRequest {
+  /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
+  readonly res: NodeResponse;
+}
+
 /** Options of {@link createNodeHandler}. */
 export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   NodeRequest,
-  E
+  E,
+  NodeStreamRequest
 >;
 
 /**
@@ -100,9 +108,8 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
   assertHandlerOptions(options, 'createNodeHandler');
   return async (req, res) => {
     try {
-      const result = await acceptStream(options, req, nodeStreamRequest(req), () =>
-        openNodeSink(req, res),
-      );
+      const request: NodeStreamRequest = { ...nodeStreamRequest(req), res };
+      const result = await acceptStream(options, req, request, () => openNodeSink(req, res));
       if (isRefusal(result)) writeRefusal(res, result);
     } catch (error) {
       (options.onError ?? console.error)(error);
