@@ -1,0 +1,24 @@
+// Every ```ts / ```tsx block of the READMEs and guides type-checks against the workspace sources,
+// with the app-level names of scripts/samples/prelude.d.ts (see scripts/check-samples.ts).
+import { describe, expect, it } from 'vitest';
+import { createSampleChecker, findSamples } from '../../../scripts/check-samples.ts';
+
+const samples = findSamples();
+let check: ReturnType<typeof createSampleChecker> | undefined;
+
+describe('README and guide samples', () => {
+  it('finds the samples of every README and guide', () => {
+    const files = new Set(samples.map((sample) => sample.file));
+    for (const file of ['README.md', 'packages/server/README.md', 'docs/getting-started.md']) {
+      expect(files).toContain(file);
+    }
+  });
+
+  for (const sample of samples) {
+    // The first block pays for loading the libraries' types; later ones reuse them.
+    it.skipIf(sample.skip)(`${sample.file}:${sample.line} compiles`, { timeout: 120_000 }, () => {
+      check ??= createSampleChecker();
+      expect(check(sample)).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,62 @@
+/**
+ * The app-level names the README and guide samples use without defining them, declared with real
+ * types so the samples are checked, not waved through: a sample may lean on a name here, never
+ * on `any`. `scripts/check-samples.ts` adds this file to every sample's program; a sample's own
+ * declaration of the same name wins (it is a module).
+ */
+import type { Hub } from '@ssekit/server';
+import type { Express, RequestHandler } from 'express';
+import type { JSX } from 'react';
+import type { events as sampleEvents } from './events';
+
+/** A signed-in user as the samples' apps know it. */
+interface SampleUser {
+  id: string;
+  name: string;
+  fleets: string[];
+}
+
+declare global {
+  /** The shared schema (`events.ts`): every event name the samples use. */
+  const events: typeof sampleEvents;
+
+  // Server side
+  /** An Express app. */
+  const app: Express;
+  /** A hub over {@link events}. */
+  const hub: Hub<typeof sampleEvents>;
+  /** The app's auth middleware, which puts the user on the request. */
+  const requireAuth: RequestHandler;
+  /** A user id to publish to. */
+  const userId: string;
+  /** Checks an `Authorization` header. */
+  function verify(authorization: string | undefined): SampleUser | undefined;
+  /** A long job reporting progress (seed 001). */
+  function syncProducts(options: {
+    signal: AbortSignal;
+    onPageProgress: (progress: { page: number; totalPages: number }) => void;
+  }): Promise<{ imported: number }>;
+  function syncPage(page: number, signal: AbortSignal): Promise<void>;
+  function runJob(
+    onProgress: (progress: { page: number; totalPages: number }) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+
+  // Client side
+  function getToken(): Promise<string>;
+  function refreshToken(): Promise<void>;
+  function refetchEverything(): void;
+  function showBadge(unread: number, id: string | undefined): void;
+  function setBadge(unread: number): void;
+  function renderDot(state: string): void;
+  function setDot(state: string): void;
+
+  // React
+  /** The signed-in user. */
+  const user: SampleUser;
+  function toast(message: string): void;
+  function useUsers(): { data: SampleUser[]; refetch(): void };
+  function List(props: { users: SampleUser[] }): JSX.Element;
+  function App(): JSX.Element;
+  function Inbox(): JSX.Element;
+}
