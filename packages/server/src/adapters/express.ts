@@ -119,17 +119,24 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
  * const app = express();
  * app.get('/events', createExpressHandler({
  *   events,
- *   authenticate: (req) => verify(req.headers.authorization) ?? refuse(401),
- *   onStream: (stream) => stream.send('notification', { id: '1', title: 'hi', unread: 1 }),
+ *   authenticate: (req) => {
+ *     const user = verify(req.headers.authorization);
+ *     return user ? { userId: user.id } : refuse(401);
+ *   },
+ *   onStream: (stream) => {
+ *     stream.send('notification', { id: '1', title: 'hi', unread: 1 });
+ *   },
  * }));
  * ```
  *
  * @example After your own auth middleware
  * ```ts
+ * import { createExpressHandler } from '@ssekit/server/express';
+ *
  * app.get('/events', requireUser, createExpressHandler({
  *   hub,
  *   // requireUser put the user's id in res.locals
- *   authenticate: (req, { res }) => ({ userId: res.locals.userId }),
+ *   authenticate: (_req, { res }) => ({ userId: res.locals.userId }),
  * }));
  * ```
  */

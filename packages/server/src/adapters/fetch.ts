@@ -106,7 +106,9 @@ export function createFetchStream<E extends EventSchema = EventSchema>(
  * const sse = createFetchHandler({
  *   events,
  *   authenticate: (request) => (request.headers.get('authorization') ? { userId: 'u1' } : refuse(401)),
- *   onStream: (stream) => stream.send('notification', { id: '1', title: 'hi', unread: 1 }),
+ *   onStream: (stream) => {
+ *     stream.send('notification', { id: '1', title: 'hi', unread: 1 });
+ *   },
  * });
  * new Hono().get('/events', (c) => sse(c.req.raw));
  * ```
