@@ -25,9 +25,11 @@ export interface Sample {
   readonly file: string;
   /** 1-based line of the opening fence. */
   readonly line: number;
+  /** `tsx` blocks are checked as `.tsx` files. */
   readonly lang: 'ts' | 'tsx';
   /** True for a ```ts no-check block: listed, not checked. */
   readonly skip: boolean;
+  /** The block's text, without its fences. */
   readonly code: string;
 }
 
