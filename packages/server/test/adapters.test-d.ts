@@ -28,8 +28,9 @@ describe('adapter types', () => {
       },
     });
     expectTypeOf(handler).parameters.toEqualTypeOf<[Request, Response, NextFunction]>();
-    // it is a route handler as it is
+    // it is a route handler as it is, on any path, after any middleware
     express().get('/events', handler);
+    express().get('/rooms/:room/events', (_req, _res, next) => next(), handler);
   });
 
   it("gives Node's authenticate the response, and Fetch's none", () => {
