@@ -5,10 +5,10 @@
  * `node --import tsx scripts/check-samples.ts`.
  *
  * Each block is its own module in its own program (a block's `declare global` stays its own),
- * next to `scripts/samples/`: `./events` is `scripts/samples/events.ts`, and the app-level names
- * samples lean on (`app`, `hub`, `events`, `getToken`, …) are declared, with real types, in
- * `scripts/samples/prelude.d.ts`. A block that is deliberately partial opts out with
- * ```ts no-check; keep those rare.
+ * placed in `scripts/samples/`, where `./events`, `./sse` and `@/lib/hub` are the modules the
+ * samples import, as the app would have them. The app-level names samples lean on (`app`, `hub`,
+ * `events`, `getToken`, …) are declared, with real types, in `scripts/samples/prelude.d.ts`. A
+ * block that is deliberately partial opts out with ```ts no-check; keep those rare.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -17,7 +17,11 @@ import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES_DIR = join(ROOT, 'scripts', 'samples');
-const PRELUDE = join(SAMPLES_DIR, 'prelude.d.ts');
+/** The prelude and the modules samples import: in every program, checked with the first. */
+const SUPPORT = readdirSync(SAMPLES_DIR, { recursive: true, encoding: 'utf8' })
+  .filter((file) => /\.tsx?$/.test(file))
+  .map((file) => join(SAMPLES_DIR, file))
+  .sort();
 
 /** One fenced code block of a Markdown file. */
 export interface Sample {
@@ -104,7 +108,14 @@ function sampleOptions(): ts.CompilerOptions {
   const base = ts.readConfigFile(join(ROOT, 'tsconfig.base.json'), ts.sys.readFile);
   const { options, errors } = ts.convertCompilerOptionsFromJson(base.config.compilerOptions, ROOT);
   if (errors.length > 0) throw new Error(ts.formatDiagnostics(errors, formatHost));
-  return { ...options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
+  return {
+    ...options,
+    noEmit: true,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    // Next.js's default alias: `@/lib/hub` is `scripts/samples/lib/hub.ts`.
+    paths: { '@/*': [`${SAMPLES_DIR}/*`] },
+  };
 }
 
 const formatHost: ts.FormatDiagnosticsHost = {
@@ -132,7 +143,7 @@ export function createSampleChecker(): (sample: Sample) => string[] {
     return cache.get(name);
   };
   let oldProgram: ts.Program | undefined;
-  let preludeChecked = false;
+  let supportChecked = false;
 
   return (sample) => {
     const name = join(
@@ -143,16 +154,16 @@ export function createSampleChecker(): (sample: Sample) => string[] {
     virtual.set(name, `${sample.code}\nexport {};\n`);
     try {
       const program = ts.createProgram({
-        rootNames: [PRELUDE, name],
+        rootNames: [...SUPPORT, name],
         options,
         host,
         ...(oldProgram ? { oldProgram } : {}),
       });
       oldProgram = program;
       const files = [program.getSourceFile(name)!];
-      if (!preludeChecked) {
-        preludeChecked = true;
-        files.push(program.getSourceFile(PRELUDE)!);
+      if (!supportChecked) {
+        supportChecked = true;
+        files.push(...SUPPORT.map((file) => program.getSourceFile(file)!));
       }
       const diagnostics = [
         ...program.getOptionsDiagnostics(),

@@ -4,6 +4,7 @@
  * on `any`. `scripts/check-samples.ts` adds this file to every sample's program; a sample's own
  * declaration of the same name wins (it is a module).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Hub } from '@ssekit/server';
 import type { Express, RequestHandler } from 'express';
 import type { JSX } from 'react';
@@ -29,6 +30,10 @@ declare global {
   const requireAuth: RequestHandler;
   /** A user id to publish to. */
   const userId: string;
+  /** The user a request is signed in as (a session cookie, a bearer token…). */
+  function userOf(request: Request | IncomingMessage): string | undefined;
+  /** The app's database. */
+  const db: { markAllRead(userId: string): Promise<void> };
   /** Checks an `Authorization` header. */
   function verify(authorization: string | undefined): SampleUser | undefined;
   /** A long job reporting progress (seed 001). */
