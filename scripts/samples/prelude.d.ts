@@ -55,6 +55,9 @@ declare global {
   function setBadge(unread: number): void;
   function renderDot(state: string): void;
   function setDot(state: string): void;
+  /** The app's sign-in: calls back with each refreshed token; returns an unsubscribe. */
+  const auth: { onTokenRefreshed(listener: (token: string) => void): () => void };
+  function reportBug(error: Error): void;
 
   // React
   /** The signed-in user. */
@@ -64,4 +67,7 @@ declare global {
   function List(props: { users: SampleUser[] }): JSX.Element;
   function App(): JSX.Element;
   function Inbox(): JSX.Element;
+  function LogList(props: { lines: readonly { data: { message: string } }[] }): JSX.Element;
+  /** The user's settings. */
+  const settings: { liveUpdates: boolean };
 }

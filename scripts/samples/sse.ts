@@ -12,4 +12,5 @@ export const {
   useResetEvent,
   useStreamError,
   useConnectionStatus,
+  useReconnect,
 } = createServerEventsHooks(events, { url: '/api/events' });
