@@ -75,9 +75,10 @@ export interface HandlerOptions<
   /**
    * Called with each opened stream. Without a hub this is the whole handler: the stream closes
    * when the returned promise settles (or right after a synchronous return). With a hub the
-   * stream stays open until the client leaves or the hub closes.
+   * stream stays open until the client leaves or the hub closes. What it returns other than a
+   * promise is ignored, so `(stream) => stream.send(…)` is fine.
    */
-  onStream?: (stream: EventStream<E>, context: StreamContext<Req, Info>) => void | Promise<void>;
+  onStream?: (stream: EventStream<E>, context: StreamContext<Req, Info>) => unknown;
   /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
   onError?: (error: unknown) => void;
   /**
@@ -173,7 +174,7 @@ function runOnStream<Req, E extends EventSchema, Info extends StreamRequest>(
   closeWhenSettled: boolean,
 ): void {
   const report = options.onError ?? ((error: unknown) => console.error(error));
-  const run = new Promise<void>((resolve) => resolve(options.onStream!(stream, context)));
+  const run = new Promise<unknown>((resolve) => resolve(options.onStream!(stream, context)));
   run.catch(report).finally(() => {
     if (closeWhenSettled) stream.close();
   });
