@@ -21,6 +21,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
  * - `invalid-target` — a publish whose `to` or `topic` is present but names nobody (refused,
  *   never read as "everyone").
  * - `event-too-large` — an event's payload is larger than `maxEventSize`.
+ * - `broker-unavailable` — the hub's broker (e.g. Redis) could not be reached or did not answer
+ *   in time.
  */
 export type SsekitErrorCode =
   | 'invalid-field'
@@ -38,7 +40,8 @@ export type SsekitErrorCode =
   | 'limit-exceeded'
   | 'invalid-option'
   | 'invalid-target'
-  | 'event-too-large';
+  | 'event-too-large'
+  | 'broker-unavailable';
 
 /**
  * Global brand, so errors thrown by a second copy of `@ssekit/core` (two versions in one bundle)

@@ -24,6 +24,33 @@ export interface BrokerEvent {
 /** What the hub appends: an event without its id. */
 export type BrokerAppend = Omit<BrokerEvent, 'id'>;
 
+/**
+ * A hole in a live subscription, reported through {@link BrokerSubscribeOptions.onGap}: events
+ * the store had acknowledged were lost before the subscription delivered them (a remote log that
+ * restarted without persistence while the subscription was down, or trimmed entries a lagging
+ * subscription had not read yet). The hub sends each live connection a reset to `position`.
+ */
+export interface BrokerGap {
+  /** Why: `evicted` (trimmed before they were read) or `epoch` (the store lost them). */
+  readonly reason: ResetReason;
+  /** The last id the subscription delivered before the gap, `undefined` before the first. */
+  readonly after: string | undefined;
+  /**
+   * Where delivery goes on: the subscription next delivers the events after this id. A real
+   * position, like {@link Broker.head}'s: `readAfter(position)` replays what follows it.
+   */
+  readonly position: string;
+}
+
+/** Options of {@link Broker.subscribe}. */
+export interface BrokerSubscribeOptions {
+  /**
+   * The subscription lost events (see {@link BrokerGap}). A broker that can never lose any (the
+   * in-memory default) never calls it; one that can must, or its clients lose events silently.
+   */
+  readonly onGap?: ((gap: BrokerGap) => void) | undefined;
+}
+
 /** Options of {@link Broker.readAfter} and {@link Broker.head}. */
 export interface BrokerReadOptions {
   /** Aborted when the hub gives up on the read (its `readTimeout`) or no longer needs it. */
@@ -40,10 +67,12 @@ export type BrokerReadResult =
       /** The events after the id cannot be replayed: why. */
       readonly reset: ResetReason;
       /**
-       * The newest id in the log (see {@link Broker.head}), sent with the reset so the client's
-       * next resume is exact; `undefined` when the broker cannot tell.
+       * The newest id in the log (see {@link Broker.head}), sent as the reset's `id:` so the
+       * client keeps its place: its next resume replays exactly what came after the reset. Always
+       * a real position, even when the log is empty (an empty `id:` would make the client resume
+       * from nothing and miss what comes in between).
        */
-      readonly head: string | undefined;
+      readonly head: string;
     };
 
 /**
@@ -60,14 +89,26 @@ export type BrokerReadResult =
  *   aborts the `signal` it passed (stop the read and release what it holds) and ends the waiting
  *   stream; its client reconnects later and resumes. A broker must never leave them pending
  *   forever, and should fail fast (reject) when its store is unreachable.
+ * - Readiness: every id `readAfter` and `head` resolve to is covered by the subscription — it
+ *   delivers every event after it (or reports a gap). A broker whose subscription starts
+ *   asynchronously (a blocking read on its own connection) makes them wait until it is live; the
+ *   hub holds the new stream meanwhile, so a client accepted by a process that just started misses
+ *   nothing published elsewhere in that window.
+ * - Gaps: a subscription that lost events reports them with `onGap` (see {@link BrokerGap}); a
+ *   reset verdict always carries a real `head`.
  * - Ids are valid SSE ids (no control characters, at most `MAX_ID_LENGTH` characters): clients
  *   send them back as the `Last-Event-ID` header.
+ * - Ownership: the hub closes its broker in `hub.close()` (see `HubOptions.closeBroker`), so
+ *   `close` must be idempotent and release every connection and timer the broker made.
  */
 export interface Broker {
   /** Append an event to the log and fan it out; resolves to its id. */
   append(event: BrokerAppend): string | Promise<string>;
-  /** Receive every appended event, in id order. Returns the unsubscribe function. */
-  subscribe(listener: (event: BrokerEvent) => void): () => void;
+  /**
+   * Receive every appended event, in id order, and (with `options.onGap`) the gaps of a
+   * subscription that lost some. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: BrokerEvent) => void, options?: BrokerSubscribeOptions): () => void;
   /**
    * Read the events after `lastEventId`, for a reconnecting client. `options.signal` aborts when
    * the hub stops waiting (its `readTimeout`, or the client left).
@@ -86,6 +127,9 @@ export interface Broker {
   head?(options?: BrokerReadOptions): string | Promise<string>;
   /** Order two ids of this broker: negative, zero or positive like `Array#sort`. */
   compare(a: string, b: string): number;
-  /** Release connections and timers. Called by `hub.close()` for a broker the hub created. */
+  /**
+   * Release connections and timers; idempotent. Called by `hub.close()` unless the hub was made
+   * with `closeBroker: false`.
+   */
   close?(): void | Promise<void>;
 }

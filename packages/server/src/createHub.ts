@@ -4,10 +4,11 @@ import {
   encodeEvent,
   RESET_EVENT,
   type ResetNotice,
+  type ResetReason,
   SsekitError,
 } from '@ssekit/core';
 import { type Refusal, refuse } from './acceptStream';
-import type { Broker, BrokerEvent, BrokerReadOptions, BrokerReadResult } from './broker';
+import type { Broker, BrokerEvent, BrokerGap, BrokerReadOptions, BrokerReadResult } from './broker';
 import type { EventStream, FinishReason } from './createEventStream';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
 import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
@@ -40,7 +41,8 @@ class HubImpl implements Hub<any>, StreamOwner {
   private readonly options: HubOptions<any>;
   private readonly settings: StreamSettings;
   private readonly broker: Broker;
-  private readonly ownsBroker: boolean;
+  /** Whether `close()` closes the broker (`closeBroker`, default true). */
+  private readonly closesBroker: boolean;
   private readonly readTimeout: number;
   private readonly index = new ConnectionIndex();
   private readonly unsubscribe: () => void;
@@ -61,7 +63,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
     this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
     this.readTimeout = options.readTimeout ?? DEFAULT_READ_TIMEOUT_MS;
-    this.ownsBroker = options.broker === undefined;
+    this.closesBroker = options.broker === undefined || options.closeBroker !== false;
     this.broker =
       options.broker ??
       createMemoryBroker({
@@ -69,8 +71,11 @@ class HubImpl implements Hub<any>, StreamOwner {
         epoch: options.epoch,
         now: options.now,
       });
-    this.unsubscribe = this.broker.subscribe((event) => this.deliver(event));
-    if (this.ownsBroker && isDevelopment()) this.twins = new TwinWatch(this, options);
+    this.unsubscribe = this.broker.subscribe((event) => this.deliver(event), {
+      onGap: (gap) => this.gap(gap),
+    });
+    // Twins are hubs on their own in-memory broker; a hub given a broker may share it on purpose.
+    if (options.broker === undefined && isDevelopment()) this.twins = new TwinWatch(this, options);
   }
 
   publish(type: string, data: unknown, options?: PublishOptions): Promise<string> {
@@ -89,7 +94,7 @@ class HubImpl implements Hub<any>, StreamOwner {
   connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<any> | Refusal {
     const refusal = this.admit(request);
     if (refusal !== undefined) return refusal;
-    // '' is what a client holds after a reset with no head: nothing to resume from.
+    // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
     const topics = dedupe(request.topics) ?? [];
     const address = request.userId === undefined ? (request.address ?? '') : undefined;
@@ -146,7 +151,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     this.unsubscribe();
     for (const conn of [...this.index.all]) conn.stream.close();
     this.settings.heartbeat?.stop();
-    if (this.ownsBroker) await this.broker.close?.();
+    if (this.closesBroker) await this.broker.close?.();
   }
 
   /** @internal {@link StreamOwner}: drop a finished stream from the indexes. */
@@ -336,14 +341,17 @@ class HubImpl implements Hub<any>, StreamOwner {
     if (conn.pending === undefined || conn.stream.closed) return;
     try {
       if ('reset' in result) {
-        const notice: ResetNotice = { reason: result.reset, lastEventId };
-        // The head as id moves the client past the lost range, so its next resume is exact.
-        const frame = encodeEvent({
-          event: RESET_EVENT,
-          id: result.head ?? '',
-          data: JSON.stringify(notice),
-        });
-        this.release(conn, result.head, encoder.encode(frame));
+        // The head as id moves the client past the lost range, so its next resume is exact. A
+        // reset without one would leave the client no place (an empty id resumes from nothing):
+        // fall back to the newest id delivered, or end the stream so the client asks again.
+        const head = result.head || this.lastSeen;
+        if (!head) {
+          throw new SsekitError(
+            'invalid-field',
+            'Broker.readAfter() answered a reset without `head`: return the newest id (what Broker.head() returns), so the client keeps its place.',
+          );
+        }
+        this.release(conn, head, this.resetFrame(result.reset, lastEventId, head));
         return;
       }
       for (const event of result.events) {
@@ -352,6 +360,45 @@ class HubImpl implements Hub<any>, StreamOwner {
       this.release(conn, result.events.at(-1)?.id ?? lastEventId);
     } catch (error) {
       this.readFailed(conn, error); // a log entry that cannot be sent: end, never skip silently
+    }
+  }
+
+  /** An `ssekit.reset` event whose id is the client's new place. */
+  private resetFrame(reason: ResetReason, lastEventId: string, id: string): Uint8Array {
+    const notice: ResetNotice = { reason, lastEventId };
+    return encoder.encode(encodeEvent({ event: RESET_EVENT, id, data: JSON.stringify(notice) }));
+  }
+
+  /**
+   * The broker's subscription lost events (a remote log restarted without persistence, or trimmed
+   * what it had not delivered). Nobody can tell whom they were for, so every live connection gets
+   * a reset to the gap's position: loss is never silent. A connection still waiting for a broker
+   * read is ended instead; it reconnects with its Last-Event-ID and the broker decides.
+   */
+  private gap(gap: BrokerGap): void {
+    this.lastSeen = gap.position;
+    const frames = new Map<string, Uint8Array>();
+    for (const conn of [...this.index.all]) {
+      if (conn.pending !== undefined) {
+        conn.stream.close();
+        continue;
+      }
+      // A connection whose replay already went past the position keeps its own place.
+      const id =
+        conn.after !== undefined && this.broker.compare(conn.after, gap.position) > 0
+          ? conn.after
+          : gap.position;
+      try {
+        let frame = frames.get(id);
+        if (frame === undefined) {
+          frame = this.resetFrame(gap.reason, gap.after ?? '', id);
+          frames.set(id, frame);
+        }
+        conn.stream.enqueue(frame);
+      } catch (error) {
+        this.report(error); // an id no client could send back: end, never skip silently
+        conn.stream.close();
+      }
     }
   }
 

@@ -47,6 +47,12 @@ export interface HubOptions<E extends EventSchema = EventSchema>
   replay?: ReplayOptions | false;
   /** How publishes are logged and fanned out. @defaultValue {@link createMemoryBroker} */
   broker?: Broker;
+  /**
+   * Close the broker in {@link Hub.close} — the one it made and one passed as `broker` alike, so
+   * `createHub({ broker: createRedisBroker({ url }) })` releases its connections with the hub.
+   * Pass `false` for a broker shared with other hubs or closed by the app. @defaultValue `true`
+   */
+  closeBroker?: boolean;
   /** Epoch of the default broker's ids (random by default). Ignored with `broker`. */
   epoch?: string;
   /** Clock of the default broker's age bound. @defaultValue `Date.now` */
@@ -142,8 +148,9 @@ export interface Hub<E extends EventSchema = EventSchema> {
   /**
    * End every stream cleanly (its client reconnects after `retry`, to this server or another)
    * and refuse new ones with 503; stops the heartbeat, so nothing of the hub keeps the process
-   * alive. A named hub leaves the registry: the next `createHub({ name })` makes a new one. To
-   * let a Node server close too, see `drainOnSignal` in `@ssekit/server/node`.
+   * alive, and closes the broker (`closeBroker`). A named hub leaves the registry: the next
+   * `createHub({ name })` makes a new one. To let a Node server close too, see `drainOnSignal` in
+   * `@ssekit/server/node`.
    */
   close(): Promise<void>;
   /** True after {@link close}. */

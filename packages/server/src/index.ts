@@ -23,8 +23,10 @@ export type {
   Broker,
   BrokerAppend,
   BrokerEvent,
+  BrokerGap,
   BrokerReadOptions,
   BrokerReadResult,
+  BrokerSubscribeOptions,
 } from './broker';
 export {
   type CloseOptions,
