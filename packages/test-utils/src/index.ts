@@ -1,12 +1,13 @@
 /**
  * @module @ssekit/test-utils
  *
- * Private helpers shared by the packages' tests: external services, headless chromium, seeded
- * randomness and real servers on 127.0.0.1.
+ * Private helpers shared by the packages' tests: external services (a redis-server of a test's
+ * own), headless chromium, seeded randomness and real servers on 127.0.0.1.
  */
 
 export { CHROMIUM_ARGS, launchChromium } from './launchChromium';
 export { readSse, type SseReader } from './readSse';
+export { type RedisServer, type RedisServerOptions, startRedisServer } from './redisServer';
 export { fuzzSeed, seededRandom } from './seededRandom';
 export { findService } from './services';
 export { createTestServer, listen, type TestServer } from './testServer';
