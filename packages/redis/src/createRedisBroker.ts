@@ -1,0 +1,451 @@
+import { createClient } from '@redis/client';
+import { SsekitError } from '@ssekit/core';
+import {
+  type Broker,
+  type BrokerAppend,
+  type BrokerEvent,
+  type BrokerGap,
+  type BrokerReadOptions,
+  type BrokerReadResult,
+  type BrokerSubscribeOptions,
+  DEFAULT_REPLAY_AGE_MS,
+} from '@ssekit/server';
+import { RedisBrokerError } from './redisBrokerError';
+import type { RedisClientLike } from './redisClient';
+import {
+  APPEND_SCRIPT,
+  compareStreamIds,
+  entryFields,
+  HEAD_SCRIPT,
+  parsePosition,
+  parseRange,
+  type Script,
+  STREAM_ID,
+  type StreamEntry,
+  script,
+} from './streamEntry';
+import { StreamReader } from './streamReader';
+
+/** Options of {@link createRedisBroker}: `client` or `url`, then the stream and its bounds. */
+export interface RedisBrokerOptions {
+  /**
+   * A node-redis client (v5+) of the app's. The broker runs its commands on it and makes one
+   * `duplicate()` for its blocking reads. Connect it yourself; the broker never closes it (it
+   * closes only the duplicate). Give it an `'error'` listener, as node-redis asks of every client.
+   */
+  client?: RedisClientLike | undefined;
+  /**
+   * `redis[s]://[[user][:password]@]host[:port][/db]`: the broker makes, connects and (in
+   * `close()`) closes its own two connections.
+   */
+  url?: string | undefined;
+  /**
+   * The stream key: every hub process that shares clients uses the same one. In a Redis Cluster
+   * wrap the shared part in `{…}` (a hash tag) to choose the slot. @defaultValue `'ssekit:events'`
+   */
+  stream?: string | undefined;
+  /**
+   * Most events kept for replay, approximately (`XADD … MAXLEN ~`): Redis trims whole nodes of
+   * its stream (100 entries by default), so at least this many stay. `false`: no length bound.
+   * @defaultValue `10000`
+   */
+  maxLen?: number | false | undefined;
+  /**
+   * Oldest event kept for replay, in ms (`XTRIM … MINID ~`, on Redis's clock, at each publish).
+   * `false`: no age bound. @defaultValue `300000` (5 minutes, as the in-memory log)
+   */
+  maxAge?: number | false | undefined;
+  /**
+   * How long a publish waits for an unreachable Redis to come back before it rejects with a
+   * {@link RedisBrokerError} (`maybePublished: false`: it was not sent, retrying is safe).
+   * @defaultValue `2000`
+   */
+  publishTimeout?: number | undefined;
+  /**
+   * How long one blocking read (`XREAD BLOCK`) waits for new entries, in ms. A read silent for
+   * this plus 5 s on a connected socket marks the socket dead and makes a new one.
+   * @defaultValue `5000`
+   */
+  blockTimeout?: number | undefined;
+  /**
+   * Where the subscription reports Redis errors (once per outage) — reads and publishes reject
+   * to their callers instead. @defaultValue `console.error`
+   */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** A {@link Broker} on a Redis stream, made by {@link createRedisBroker}. */
+export interface RedisBroker extends Broker {
+  /** The stream key. */
+  readonly stream: string;
+  append(event: BrokerAppend): Promise<string>;
+  head(options?: BrokerReadOptions): Promise<string>;
+  readAfter(lastEventId: string, options?: BrokerReadOptions): Promise<BrokerReadResult>;
+  /** Stop the subscription and close the connections the broker made. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Default {@link RedisBrokerOptions.stream}. */
+export const DEFAULT_STREAM = 'ssekit:events';
+/** Default {@link RedisBrokerOptions.maxLen}. */
+export const DEFAULT_MAX_LEN = 10_000;
+/** Default {@link RedisBrokerOptions.publishTimeout}, in ms. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
+/** Default {@link RedisBrokerOptions.blockTimeout}, in ms. */
+export const DEFAULT_BLOCK_TIMEOUT_MS = 5000;
+
+/** @internal Entries per XRANGE page of a replay. */
+const PAGE = 1000;
+/**
+ * @internal After `publishTimeout`, how long a publish that was already sent may still wait for
+ * Redis's answer before it is reported as of unknown outcome.
+ */
+const SENT_GRACE_MS = 1000;
+
+/** @internal */
+const appendScript = script(APPEND_SCRIPT);
+/** @internal */
+const headScript = script(HEAD_SCRIPT);
+
+/**
+ * A {@link Broker} on Redis Streams, so several server processes are one hub: each publish is an
+ * `XADD` (Redis assigns the ids: ordered and shared by every process), every process reads new
+ * entries with blocking `XREAD`s on its own connection and fans them out locally, and a client
+ * that reconnects to any process resumes with an `XRANGE` after its `Last-Event-ID`. History is
+ * bounded by `maxLen` and `maxAge`; an id older than it gets a reset. Needs Redis 6.2 or later.
+ *
+ * Faults: a publish waits up to `publishTimeout` for an unreachable Redis, then rejects with a
+ * {@link RedisBrokerError}; reads fail fast while Redis is unreachable (the stream ends, its client
+ * resumes later); the subscription reconnects and goes on from the last entry it delivered — or,
+ * if Redis lost entries meanwhile, reports a gap so the hub resets its clients. Nothing is
+ * delivered twice. `hub.close()` closes the broker (and the connections it made).
+ *
+ * @example
+ * ```ts
+ * import { createHub } from '@ssekit/server';
+ * import { createRedisBroker } from '@ssekit/redis';
+ *
+ * const hub = createHub({
+ *   events,
+ *   broker: createRedisBroker({ url: process.env.REDIS_URL, stream: 'app:events' }),
+ * });
+ * ```
+ */
+export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
+  const settings = resolveOptions(options);
+  const { stream, publishTimeout } = settings;
+  const report = options.onError ?? ((error: unknown) => console.error('[@ssekit/redis]', error));
+  const ownsClient = options.client === undefined;
+  const client: RedisClientLike =
+    options.client ?? (createClient({ url: options.url }) as unknown as RedisClientLike);
+
+  // Reads fail fast while Redis is unreachable: the client saw an error and is not ready again.
+  let lastError: unknown;
+  const onClientError = (error: unknown) => {
+    lastError = error;
+  };
+  const onClientReady = () => {
+    lastError = undefined;
+  };
+  client.on('error', onClientError);
+  client.on('ready', onClientReady);
+  // node-redis keeps reconnecting on its own; the promise settles once connected (or closed).
+  if (ownsClient) client.connect().catch(() => {});
+
+  const subscribers = new Set<{
+    listener: (event: BrokerEvent) => void;
+    onGap: ((gap: BrokerGap) => void) | undefined;
+  }>();
+  const reader = new StreamReader({
+    stream,
+    blockMs: settings.blockTimeout,
+    connect: () => client.duplicate(),
+    head: async (on) => parsePosition(await run(on, headScript, [])),
+    onEvent(event) {
+      for (const s of subscribers) guard(() => s.listener(event));
+    },
+    onGap(gap) {
+      for (const s of subscribers) guard(() => s.onGap?.(gap));
+    },
+    onError: report,
+  });
+  let closing: Promise<void> | undefined;
+
+  function guard(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /** EVALSHA, or EVAL when Redis does not have the script (first use, or after a restart). */
+  async function run(
+    on: RedisClientLike,
+    s: Script,
+    args: string[],
+    commandOptions?: { abortSignal?: AbortSignal; timeout?: number },
+  ): Promise<unknown> {
+    try {
+      return await on.sendCommand(['EVALSHA', s.sha1, '1', stream, ...args], commandOptions);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      return on.sendCommand(['EVAL', s.source, '1', stream, ...args], commandOptions);
+    }
+  }
+
+  /** Before a read: closed and unreachable fail at once; a subscription not yet live is awaited. */
+  async function ready(signal: AbortSignal | undefined): Promise<void> {
+    if (closing !== undefined) throw closedError('read');
+    if (lastError !== undefined && !client.isReady) {
+      throw new RedisBrokerError(
+        `Redis is unreachable (${describe(lastError)}); the stream ends and its client resumes once Redis is back.`,
+        { cause: lastError },
+      );
+    }
+    if (subscribers.size > 0 && !reader.isLive) await abortable(reader.live, signal);
+  }
+
+  /** A read command, bounded by the hub's signal; unreachable Redis becomes a typed error. */
+  async function read(
+    args: string[] | ((o: { abortSignal?: AbortSignal }) => Promise<unknown>),
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const commandOptions = signal === undefined ? {} : { abortSignal: signal };
+    const command =
+      typeof args === 'function' ? args(commandOptions) : client.sendCommand(args, commandOptions);
+    try {
+      return await abortable(command, signal);
+    } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
+      throw new RedisBrokerError(`Redis read on ${stream} failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async function headId(signal: AbortSignal | undefined): Promise<string> {
+    return parsePosition(await read((o) => run(client, headScript, [], o), signal)).id;
+  }
+
+  const broker: RedisBroker = {
+    stream,
+
+    async append(event) {
+      if (closing !== undefined) throw closedError('publish');
+      const args = [
+        settings.maxLen === false ? '' : String(settings.maxLen),
+        settings.maxAge === false ? '' : String(Math.ceil(settings.maxAge)),
+        ...entryFields(event),
+      ];
+      // node-redis drops the command from its offline queue at `timeout` (never sent: safe to
+      // retry); one already sent gets a little longer to answer, then is of unknown outcome.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new RedisBrokerError(
+                `Redis did not answer a publish to ${stream} within ${publishTimeout + SENT_GRACE_MS} ms; it may or may not have been stored.`,
+                { maybePublished: true },
+              ),
+            ),
+          publishTimeout + SENT_GRACE_MS,
+        );
+      });
+      try {
+        const reply = await Promise.race([
+          run(client, appendScript, args, { timeout: publishTimeout }),
+          late,
+        ]);
+        return parsePosition(reply).id;
+      } catch (error) {
+        throw publishError(error, stream, publishTimeout);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    subscribe(listener, subscribeOptions?: BrokerSubscribeOptions) {
+      const subscriber = { listener, onGap: subscribeOptions?.onGap };
+      subscribers.add(subscriber);
+      reader.start();
+      return () => {
+        subscribers.delete(subscriber);
+      };
+    },
+
+    async head(readOptions) {
+      await ready(readOptions?.signal);
+      return headId(readOptions?.signal);
+    },
+
+    async readAfter(lastEventId, readOptions) {
+      const signal = readOptions?.signal;
+      await ready(signal);
+      if (!STREAM_ID.test(lastEventId)) return { reset: 'unknown', head: await headId(signal) };
+      // Inclusive of the id itself: finding it proves nothing after it was trimmed (Redis trims
+      // the oldest entries first), and its number anchors the check that none are missing.
+      let page = parseRange(
+        await read(['XRANGE', stream, lastEventId, '+', 'COUNT', String(PAGE + 1)], signal),
+      );
+      const first = page[0];
+      if (first?.id !== lastEventId) {
+        const older = first !== undefined && compareStreamIds(lastEventId, first.id) < 0;
+        return { reset: older ? 'evicted' : 'unknown', head: await headId(signal) };
+      }
+      const events: BrokerEvent[] = [];
+      let previous: StreamEntry = first;
+      let full = page.length === PAGE + 1;
+      page = page.slice(1);
+      for (;;) {
+        for (const entry of page) {
+          if (entry.n !== previous.n + 1) return { reset: 'evicted', head: await headId(signal) };
+          if (entry.event !== undefined) events.push(entry.event);
+          previous = entry;
+        }
+        if (!full) return { events };
+        page = parseRange(
+          await read(['XRANGE', stream, `(${previous.id}`, '+', 'COUNT', String(PAGE)], signal),
+        );
+        full = page.length === PAGE;
+      }
+    },
+
+    compare: compareStreamIds,
+
+    close() {
+      closing ??= (async () => {
+        await reader.stop();
+        client.off('error', onClientError);
+        client.off('ready', onClientReady);
+        if (!ownsClient) return;
+        // Pending replies get a moment (close() resolves to undefined); a Redis that is down gets
+        // none: anything else than a clean close ends in destroy().
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const gaveUp = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 1000);
+        });
+        const closed = client.isReady ? client.close().catch(() => 'failed') : 'down';
+        if ((await Promise.race([closed, gaveUp])) !== undefined) client.destroy();
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+  return broker;
+}
+
+/** @internal Checked options with defaults applied; misuse fails at construction. */
+function resolveOptions(options: RedisBrokerOptions) {
+  const fail = (message: string) => {
+    throw new SsekitError('invalid-option', `createRedisBroker: ${message}`);
+  };
+  if ((options.client === undefined) === (options.url === undefined)) {
+    fail(
+      'pass either `url` (the broker makes and closes its own connections) or `client` (a connected node-redis client of yours), not both and not neither.',
+    );
+  }
+  const stream = options.stream ?? DEFAULT_STREAM;
+  if (typeof stream !== 'string' || stream === '') fail('`stream` must be a non-empty key.');
+  const maxLen = options.maxLen ?? DEFAULT_MAX_LEN;
+  if (maxLen !== false && !(Number.isSafeInteger(maxLen) && maxLen > 0)) {
+    fail(`maxLen must be a positive integer or false, got ${String(maxLen)}.`);
+  }
+  const maxAge = options.maxAge ?? DEFAULT_REPLAY_AGE_MS;
+  if (maxAge !== false && !(maxAge > 0 && Number.isFinite(maxAge))) {
+    fail(`maxAge must be a positive number of ms or false, got ${String(maxAge)}.`);
+  }
+  if (maxLen === false && maxAge === false) {
+    fail('with maxLen and maxAge both false the stream grows without bound; keep one of them.');
+  }
+  const publishTimeout = options.publishTimeout ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  const blockTimeout = options.blockTimeout ?? DEFAULT_BLOCK_TIMEOUT_MS;
+  for (const [key, value] of [
+    ['publishTimeout', publishTimeout],
+    ['blockTimeout', blockTimeout],
+  ] as const) {
+    if (!(Number.isSafeInteger(value) && value > 0 && value <= 2 ** 31 - 1)) {
+      fail(`${key} must be a positive integer number of ms, got ${String(value)}.`);
+    }
+  }
+  return { stream, maxLen, maxAge, publishTimeout, blockTimeout };
+}
+
+/** @internal Errors of node-redis that mean the command never reached Redis. */
+const NOT_SENT = new Set(['TimeoutError', 'ClientClosedError', 'ClientOfflineError', 'AbortError']);
+/** @internal Errors Redis answered with: the command ran and failed, nothing was stored. */
+const REFUSED = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
+
+/** @internal A publish failure as a {@link RedisBrokerError} that says whether to retry. */
+function publishError(error: unknown, stream: string, publishTimeout: number): RedisBrokerError {
+  if (error instanceof RedisBrokerError) return error;
+  const kinds = classesOf(error);
+  if (kinds.some((kind) => NOT_SENT.has(kind))) {
+    return new RedisBrokerError(
+      `Redis did not take the publish to ${stream} within publishTimeout (${publishTimeout} ms): ${describe(error)}. It was not published; retrying is safe.`,
+      { cause: error },
+    );
+  }
+  if (kinds.some((kind) => REFUSED.has(kind))) {
+    return new RedisBrokerError(`Redis refused the publish to ${stream}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  return new RedisBrokerError(
+    `The connection to Redis failed during a publish to ${stream} (${describe(error)}); it may or may not have been stored.`,
+    { cause: error, maybePublished: true },
+  );
+}
+
+/** @internal */
+function closedError(what: 'publish' | 'read'): SsekitError {
+  return new SsekitError('closed', `Redis broker ${what} after broker.close() (or hub.close()).`);
+}
+
+/**
+ * @internal The class names of an error, up its prototype chain: node-redis's errors leave `name`
+ * as `Error`, and a client from another copy of node-redis fails `instanceof`.
+ */
+function classesOf(error: unknown): string[] {
+  const names: string[] = [];
+  for (
+    let proto = error instanceof Object ? Object.getPrototypeOf(error) : null;
+    proto !== null && proto !== Error.prototype && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    names.push((proto.constructor as { name?: string } | undefined)?.name ?? '');
+  }
+  return names;
+}
+
+/** @internal */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const kind = classesOf(error)[0] || error.name;
+  return error.message ? `${kind}: ${error.message}` : kind;
+}
+
+/**
+ * @internal `promise`, or the signal's reason once it aborts (the command's reply, if it ever
+ * comes, is dropped: node-redis also removes a command not sent yet).
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  promise.catch(() => {}); // a command given up on may still fail later: nobody waits for it
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
