@@ -1,4 +1,5 @@
 /** What one `npm run bench` does: the scenarios, their sizes and the number of rounds. */
+import type { RedisScenario } from './redis/runRedis';
 
 /** One fan-out scenario. */
 export interface FanoutScenario {
@@ -21,6 +22,8 @@ export interface BenchConfig {
   rounds: number;
   fanout: FanoutScenario[];
   parse: { megabytes: number; seed: number };
+  /** The Redis broker suite (`--only redis`): see src/redis/runRedis.ts. */
+  redis: RedisScenario;
 }
 
 /**
@@ -56,6 +59,15 @@ export function benchConfig(quick: boolean): BenchConfig {
         },
       ],
       parse: { megabytes: 16, seed: 7 },
+      redis: {
+        connections: 1_500,
+        broadcasts: 60,
+        burst: 10,
+        replayEvents: 1_000,
+        replays: 5,
+        appends: 5_000,
+        inFlight: 64,
+      },
     };
   }
   return {
@@ -83,5 +95,14 @@ export function benchConfig(quick: boolean): BenchConfig {
       },
     ],
     parse: { megabytes: 56, seed: 7 },
+    redis: {
+      connections: 3_000,
+      broadcasts: 200,
+      burst: 10,
+      replayEvents: 1_000,
+      replays: 20,
+      appends: 20_000,
+      inFlight: 64,
+    },
   };
 }

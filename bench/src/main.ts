@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only fanout,parse] [--contenders a,b] [--scenarios id,id]
+ * `npm run bench [-- --quick] [--only fanout,parse,redis] [--contenders a,b] [--scenarios id,id]
  * [--rounds n] [--max-minutes 10] [--profile] [--report results.json]`:
  * run the contenders alternately, print tables of medians and ratios, write the JSON of every
  * round to `bench/results/`.
@@ -14,6 +14,8 @@ import type { FanoutContender, Loaded, ParseContender } from './contender';
 import { loadContenders } from './contender';
 import { type FanoutRound, runFanoutRound } from './fanout/runFanout';
 import { type ParseRound, runParseRound } from './parse/runParse';
+import { redisTables } from './redis/redisReport';
+import { type RedisRound, runRedisRound, type StreamFigures } from './redis/runRedis';
 import { fanoutTables, parseTable } from './report';
 
 const { values } = parseArgs({
@@ -35,6 +37,8 @@ if (values.report) {
   const tables: string[] = [];
   if (saved.fanout.length > 0) tables.push(...fanoutTables(saved.fanout, saved.config.fanout));
   if (saved.parse.length > 0) tables.push(parseTable(saved.parse, saved.config.parse.megabytes));
+  if (saved.redis?.length > 0)
+    tables.push(...redisTables(saved.redis, saved.config.redis, saved.redisFigures));
   console.log(tables.join('\n\n'));
   process.exit(0);
 }
@@ -64,6 +68,7 @@ const fanoutScenarios = config.fanout.filter((s) => !scenarios || scenarios.incl
 
 const runFanoutSuite = !only || only.includes('fanout');
 const runParseSuite = !only || only.includes('parse');
+const runRedisSuite = !only || only.includes('redis');
 const fanoutOptions = {
   profileDir: values.profile
     ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
@@ -75,6 +80,9 @@ const maxMs = Number(values['max-minutes'] ?? 10) * 60_000;
 // run inside its time limit with the same number of rounds for everything.
 const fanout: FanoutRound[] = [];
 const parse: ParseRound[] = [];
+const redis: RedisRound[] = [];
+let redisFigures: StreamFigures | undefined;
+let redisSkipped: string | undefined;
 let roundsRun = 0;
 for (let round = 0; round < config.rounds; round++) {
   const roundStarted = Date.now();
@@ -98,6 +106,13 @@ for (let round = 0; round < config.rounds; round++) {
       );
     }
   }
+  if (runRedisSuite && redisSkipped === undefined) {
+    const r = await runRedisRound(config.redis, round, config.rounds, log);
+    redis.push(...r.rounds);
+    redisFigures ??= r.figures;
+    redisSkipped = r.skipped;
+    if (r.skipped) log(`skipping the redis suite: ${r.skipped}`);
+  }
   roundsRun++;
   const roundMs = Date.now() - roundStarted;
   if (round + 1 < config.rounds && Date.now() - started + roundMs > maxMs) {
@@ -111,6 +126,7 @@ for (let round = 0; round < config.rounds; round++) {
 const output: string[] = [];
 if (fanout.length > 0) output.push(...fanoutTables(fanout, fanoutScenarios));
 if (parse.length > 0) output.push(parseTable(parse, config.parse.megabytes));
+if (redis.length > 0) output.push(...redisTables(redis, config.redis, redisFigures));
 const elapsed = (Date.now() - started) / 1000;
 console.log(`\n${output.join('\n\n')}\n\nTotal ${elapsed.toFixed(0)} s.`);
 
@@ -139,6 +155,8 @@ await writeFile(
       tables: output,
       fanout,
       parse,
+      redis,
+      redisFigures,
     },
     null,
     2,

@@ -14,6 +14,8 @@ export interface RedisServer {
   readonly dir: string;
   /** True while the process runs. */
   readonly running: boolean;
+  /** The process id while it runs (the bench reads its CPU time). */
+  readonly pid: number | undefined;
   /**
    * Stop the server: `SIGTERM` (a clean shutdown) or `SIGKILL` (a crash). Without `persist`
    * everything it held is gone, as with a Redis that restarts without persistence.
@@ -137,6 +139,9 @@ export async function startRedisServer(
     dir,
     get running() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
     },
     stop,
     start: launch,
