@@ -4,7 +4,6 @@
  * them), the replay latency of a client resuming 1,000 events back, and what one Redis stream
  * takes (appends/s, bytes per event) for the sharding figures in packages/redis/README.md.
  */
-import { readFileSync } from 'node:fs';
 import { createClient } from '@redis/client';
 import { createRedisBroker } from '@ssekit/redis';
 import { type RedisServer, startRedisServer } from '@ssekit/test-utils';
@@ -69,16 +68,29 @@ export interface StreamFigures {
   error?: string;
 }
 
-/** CPU time of a process from /proc (Linux), µs; `undefined` elsewhere. */
-function processCpuMicros(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime (fields 14 and 15 of the full line), in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
+/** What the bench asks of its admin connection. */
+interface Admin {
+  sendCommand(args: string[]): Promise<unknown>;
+  destroy(): void;
+}
+
+/** An extra connection for INFO and MEMORY USAGE. */
+async function adminOf(redis: RedisServer): Promise<Admin> {
+  const admin = createClient({ url: redis.url });
+  admin.on('error', () => {});
+  await admin.connect();
+  return admin as unknown as Admin;
+}
+
+/**
+ * redis-server's CPU time (user + system), µs, from `INFO cpu` — to the µs, where /proc counts
+ * 10 ms ticks (a 200-publish round is a few ms of Redis CPU).
+ */
+async function redisCpuMicros(admin: Admin): Promise<number | undefined> {
+  const info = String(await admin.sendCommand(['INFO', 'cpu']).catch(() => ''));
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1]);
+  const seconds = field('used_cpu_user') + field('used_cpu_sys');
+  return Number.isFinite(seconds) ? Math.round(seconds * 1e6) : undefined;
 }
 
 /** Read a resuming stream until `count` tick payloads arrived; ms from request to the last. */
@@ -126,6 +138,7 @@ async function runRound(
       ),
   );
   const load = new BenchChild(LOAD, [], { cpu: 1 });
+  const admin = await adminOf(redis);
   try {
     const ready = await Promise.all(hubs.map((h) => h.next(T.start)));
     await load.next(T.start);
@@ -161,7 +174,7 @@ async function runRound(
       const expected = scenario.connections * broadcasts;
       await load.request('expect', { total: expected }, T.command);
       await Promise.all(hubs.map((h) => h.request('mark', {}, T.command)));
-      const redisBefore = processCpuMicros(redis.pid);
+      const redisBefore = await redisCpuMicros(admin);
       const pub = await hubs[0]!.request(
         'broadcast',
         { events: broadcasts, burst: scenario.burst },
@@ -169,7 +182,7 @@ async function runRound(
       );
       const got = await load.request('collect', { idleMs: 3_000 }, 180_000);
       const cpus = await Promise.all(hubs.map((h) => h.request('cpu', {}, T.command)));
-      const redisAfter = processCpuMicros(redis.pid);
+      const redisAfter = await redisCpuMicros(admin);
       return { expected, pub, got, cpus, redisBefore, redisAfter };
     };
     // Warm-up (not measured): hot code paths, as a server that has been up a while.
@@ -202,6 +215,7 @@ async function runRound(
     await load.request('close', {}, 5_000).catch(() => undefined);
     await Promise.all(hubs.map((h) => h.request('close', {}, 10_000).catch(() => undefined)));
     await Promise.all([load.stop(), ...hubs.map((h) => h.kill())]);
+    admin.destroy();
   }
   return result;
 }
@@ -213,22 +227,20 @@ async function runRound(
 async function streamFigures(redis: RedisServer, scenario: RedisScenario): Promise<StreamFigures> {
   const stream = `bench:figures:${Date.now()}`;
   const broker = createRedisBroker({ url: redis.url, stream, maxLen: scenario.appends + 1000 });
-  const admin = createClient({ url: redis.url });
-  admin.on('error', () => {});
+  const admin = await adminOf(redis);
   try {
-    await admin.connect();
     const data = JSON.stringify({ t: 1_700_000_000_000_000, seq: 0, pad: 'x'.repeat(60) });
     const event = { type: 'tick', data, topic: undefined, to: undefined };
     await broker.append(event); // the script is loaded, the connection warm
     let next = 0;
-    const cpuBefore = processCpuMicros(redis.pid);
+    const cpuBefore = await redisCpuMicros(admin);
     const started = performance.now();
     const worker = async () => {
       while (next++ < scenario.appends) await broker.append(event);
     };
     await Promise.all(Array.from({ length: scenario.inFlight }, worker));
     const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = processCpuMicros(redis.pid);
+    const cpuAfter = await redisCpuMicros(admin);
     const bytes = Number(await admin.sendCommand(['MEMORY', 'USAGE', stream, 'SAMPLES', '0']));
     const length = Number(await admin.sendCommand(['XLEN', stream]));
     return {
