@@ -42,6 +42,8 @@ import { createFetchHandler } from '@ssekit/server/fetch';
 import { connect } from '@ssekit/client';
 import { sseHandler } from '@ssekit/client/msw';
 import { createServerEventsHooks } from '@ssekit/react';
+import { createRedisBroker } from '@ssekit/redis';
+import { createClient } from '@redis/client';
 import { createTestStream } from '@ssekit/react/testing';
 
 declare global {
@@ -57,6 +59,11 @@ const hub = createHub({ events });
 void hub.publish('ping', { n: 1 });
 // @ts-expect-error the payload is typed from the schema
 void hub.publish('ping', { n: 'one' });
+
+createHub({ events, broker: createRedisBroker({ url: 'redis://localhost:6379', stream: 'app' }) });
+createHub({ events, broker: createRedisBroker({ client: createClient() }) });
+// @ts-expect-error maxLen is a number of events or false
+createRedisBroker({ url: 'redis://localhost:6379', maxLen: '10' });
 
 createNodeHandler({ hub, authenticate: (req, { res }) => ({ userId: req.url ?? String(res.statusCode) }) });
 createExpressHandler({

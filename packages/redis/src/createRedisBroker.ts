@@ -149,8 +149,17 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   };
   client.on('error', onClientError);
   client.on('ready', onClientReady);
-  // node-redis keeps reconnecting on its own; the promise settles once connected (or closed).
-  if (ownsClient) client.connect().catch(() => {});
+  let connecting = !ownsClient;
+  /**
+   * Connect our own client at first use, not at creation: a broker made and never used (a second
+   * module graph's, when a named hub is shared) holds no connection. node-redis keeps
+   * reconnecting on its own; commands wait in its offline queue meanwhile.
+   */
+  function use(): void {
+    if (connecting) return;
+    connecting = true;
+    client.connect().catch(() => {});
+  }
 
   const subscribers = new Set<{
     listener: (event: BrokerEvent) => void;
@@ -197,6 +206,8 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   /** Before a read: closed and unreachable fail at once; a subscription not yet live is awaited. */
   async function ready(signal: AbortSignal | undefined): Promise<void> {
     if (closing !== undefined) throw closedError('read');
+    signal?.throwIfAborted();
+    use();
     if (lastError !== undefined && !client.isReady) {
       throw new RedisBrokerError(
         `Redis is unreachable (${describe(lastError)}); the stream ends and its client resumes once Redis is back.`,
@@ -233,6 +244,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
 
     async append(event) {
       if (closing !== undefined) throw closedError('publish');
+      use();
       const args = [
         settings.maxLen === false ? '' : String(settings.maxLen),
         settings.maxAge === false ? '' : String(Math.ceil(settings.maxAge)),
@@ -269,6 +281,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     subscribe(listener, subscribeOptions?: BrokerSubscribeOptions) {
       const subscriber = { listener, onGap: subscribeOptions?.onGap };
       subscribers.add(subscriber);
+      use();
       reader.start();
       return () => {
         subscribers.delete(subscriber);
@@ -319,7 +332,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
         await reader.stop();
         client.off('error', onClientError);
         client.off('ready', onClientReady);
-        if (!ownsClient) return;
+        if (!ownsClient || !connecting) return;
         // Pending replies get a moment (close() resolves to undefined); a Redis that is down gets
         // none: anything else than a clean close ends in destroy().
         let timer: ReturnType<typeof setTimeout> | undefined;
