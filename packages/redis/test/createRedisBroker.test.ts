@@ -1,6 +1,6 @@
 import { createClient } from '@redis/client';
 import { isSsekitError } from '@ssekit/core';
-import type { BrokerEvent, BrokerGap } from '@ssekit/server';
+import { type BrokerEvent, type BrokerGap, createHub } from '@ssekit/server';
 import { type RedisServer, startRedisServer } from '@ssekit/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -245,7 +245,7 @@ describe('createRedisBroker on a real redis-server', () => {
     await expect(broker.head({ signal: controller.signal })).rejects.toThrow('gave up');
   });
 
-  it('closes the connections it made, once; leaves a client it was given open', async (t) => {
+  it('closes the connections it made, once (hub.close() too); leaves a client it was given open', async (t) => {
     if (!redis) return t.skip();
     const raw = await admin();
     const count = async () =>
@@ -279,6 +279,13 @@ describe('createRedisBroker on a real redis-server', () => {
     await lent.close();
     await settles(base + 1);
     expect(await mine.sendCommand(['PING'])).toBe('PONG');
+
+    // the common path: the hub closes the broker it was given, and with it every connection
+    const hub = createHub({ heartbeat: false, broker: brokerOf() });
+    await hub.publish('n', { n: 1 });
+    await settles(base + 3);
+    await hub.close();
+    await settles(base + 1);
   });
 });
 
