@@ -29,3 +29,56 @@ export class RedisBrokerError extends SsekitError {
     this.maybePublished = options.maybePublished ?? false;
   }
 }
+
+/** @internal Errors of node-redis that mean the command never reached Redis. */
+const NOT_SENT = new Set(['TimeoutError', 'ClientClosedError', 'ClientOfflineError', 'AbortError']);
+/** @internal Errors Redis answered with: the command ran and failed, nothing was stored. */
+const REFUSED = new Set(['ErrorReply', 'SimpleError', 'BlobError']);
+
+/** @internal A publish failure as a {@link RedisBrokerError} that says whether to retry. */
+export function publishError(
+  error: unknown,
+  stream: string,
+  publishTimeout: number,
+): RedisBrokerError {
+  if (error instanceof RedisBrokerError) return error;
+  const kinds = classesOf(error);
+  if (kinds.some((kind) => NOT_SENT.has(kind))) {
+    return new RedisBrokerError(
+      `Redis did not take the publish to ${stream} within publishTimeout (${publishTimeout} ms): ${describe(error)}. It was not published; retrying is safe.`,
+      { cause: error },
+    );
+  }
+  if (kinds.some((kind) => REFUSED.has(kind))) {
+    return new RedisBrokerError(`Redis refused the publish to ${stream}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  return new RedisBrokerError(
+    `The connection to Redis failed during a publish to ${stream} (${describe(error)}); it may or may not have been stored.`,
+    { cause: error, maybePublished: true },
+  );
+}
+
+/**
+ * @internal The class names of an error, up its prototype chain: node-redis's errors leave `name`
+ * as `Error`, and a client from another copy of node-redis fails `instanceof`.
+ */
+function classesOf(error: unknown): string[] {
+  const names: string[] = [];
+  for (
+    let proto = error instanceof Object ? Object.getPrototypeOf(error) : null;
+    proto !== null && proto !== Error.prototype && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    names.push((proto.constructor as { name?: string } | undefined)?.name ?? '');
+  }
+  return names;
+}
+
+/** @internal */
+export function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const kind = classesOf(error)[0] || error.name;
+  return error.message ? `${kind}: ${error.message}` : kind;
+}
