@@ -3,9 +3,27 @@ import { defineConfig } from 'vitest/config';
 /**
  * One run over every package's tests. Packages resolve each other's `src` through the
  * `@ssekit/source` export condition, so no build is needed to test.
+ *
+ * The `types` project is the run's one typecheck: a single `tsc` over the whole workspace
+ * (`tsconfig.json`), reporting the `*.test-d.ts` type tests as tests. A type error anywhere else
+ * (sources, tests, scripts) fails the run too.
  */
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'examples/*/vitest.config.ts',
+      {
+        test: {
+          name: 'types',
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['{packages,examples}/*/test/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+    ],
   },
 });
