@@ -10,6 +10,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Once per run: finds chromium, redis-server and nginx, and names the missing ones in one line.
+    globalSetup: ['packages/test-utils/src/globalSetup.ts'],
     projects: [
       'packages/*/vitest.config.ts',
       'examples/*/vitest.config.ts',
