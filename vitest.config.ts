@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,6 +11,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // A worker per core: the test files mostly wait on sockets, timers and chromium. Vitest's
+    // default (cores - 1) would run them one after another on a 2-core machine.
+    maxWorkers: availableParallelism(),
     // Once per run: finds chromium, redis-server and nginx, and names the missing ones in one line.
     globalSetup: ['packages/test-utils/src/globalSetup.ts'],
     projects: [
