@@ -1,9 +1,9 @@
 /** Host integration: unref'd timers in Node, opt-in page-visibility pausing. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect } from '../src/index';
-import { liveResponse, scriptedFetch, until } from './fixtures';
+import { liveResponse, scriptedFetch, statusWhere, until } from './fixtures';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -48,11 +48,18 @@ describe('pauseWhenHidden', () => {
     });
     const stream = connect('http://x.test/', { fetch, pauseWhenHidden: true });
     await until(() => stream.lastEventId === '0');
-    setHidden(true);
-    expect(calls[0]!.signal.aborted).toBe(true);
-    await until(() => stream.status.state === 'reconnecting');
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(calls).toHaveLength(1);
+    // Fake timers from here on, so any retry the client might schedule while hidden can be run
+    // at once, whatever its delay.
+    vi.useFakeTimers();
+    try {
+      setHidden(true);
+      expect(calls[0]!.signal.aborted).toBe(true);
+      await statusWhere(stream, (status) => status.state === 'reconnecting');
+      await vi.runAllTimersAsync();
+      expect(calls).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
     setHidden(false);
     await until(() => stream.status.state === 'open');
     expect(calls).toHaveLength(2);

@@ -9,5 +9,5 @@ export { CHROMIUM_ARGS, launchChromium } from './launchChromium';
 export { readSse, type SseReader } from './readSse';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redisServer';
 export { fuzzSeed, seededRandom } from './seededRandom';
-export { findService } from './services';
+export { findService, INSTALL_HINT, SERVICES, type Service } from './services';
 export { createTestServer, listen, type TestServer } from './testServer';

@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /**
  * The flags Debian's chromium needs here: no sandbox (tests run as root), no GPU, and no
@@ -15,6 +15,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Launch headless chromium from `executablePath` (what `findService('chromium')` returned). */
-export function launchChromium(executablePath: string): Promise<Browser> {
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  // Loaded here, not at the top: playwright-core takes half a second to import, and most test
+  // files import @ssekit/test-utils for its servers and readers, not for a browser.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
