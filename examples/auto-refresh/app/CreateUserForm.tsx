@@ -1,0 +1,18 @@
+'use client';
+import { useActionState } from 'react';
+import { createUser } from './actions';
+
+/** Creates a user through a server action; the list updates from the stream, not from here. */
+export function CreateUserForm() {
+  const [state, action, pending] = useActionState(createUser, { message: '' });
+  return (
+    <form id="create" action={action}>
+      <input name="name" placeholder="Name" required />{' '}
+      <input name="email" type="email" placeholder="Email" required />{' '}
+      <button type="submit" disabled={pending}>
+        Create user
+      </button>{' '}
+      <output id="created">{state.message}</output>
+    </form>
+  );
+}

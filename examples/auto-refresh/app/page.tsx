@@ -1,0 +1,27 @@
+import { ServerEventsProvider } from '../lib/sse';
+import { listUsers } from '../lib/users';
+import { ConnectionDot } from './ConnectionDot';
+import { CreateUserForm } from './CreateUserForm';
+import { UserList } from './UserList';
+
+// The list is read on every request, never prerendered at build time.
+export const dynamic = 'force-dynamic';
+
+/**
+ * The admin page: rendered on the server with the current list and the id of the last event it
+ * reflects; the stream resumes from that id, so a user created between this render and the
+ * connection still arrives. No polling, no reload.
+ */
+export default function UsersPage() {
+  const { users, lastEventId } = listUsers();
+  return (
+    <ServerEventsProvider options={{ lastEventId }}>
+      <header>
+        <h1>Users</h1>
+        <ConnectionDot />
+      </header>
+      <CreateUserForm />
+      <UserList initial={users} />
+    </ServerEventsProvider>
+  );
+}
