@@ -8,6 +8,8 @@ import {
   SsekitError,
 } from '@ssekit/core';
 import { type Refusal, refuse } from './acceptStream';
+import { assertHubOptions } from './assertHubOptions';
+import { boundedRead, isPromise } from './boundedRead';
 import type { Broker, BrokerEvent, BrokerGap, BrokerReadOptions, BrokerReadResult } from './broker';
 import type { EventStream, FinishReason } from './createEventStream';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
@@ -15,6 +17,7 @@ import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from '
 import { ConnectionIndex, HubConnection } from './hubConnection';
 import { forgetNamedHub, isDevelopment, namedHub, TwinWatch } from './hubRegistry';
 import { createMemoryBroker } from './memoryBroker';
+import { dedupe, targetsOf } from './publishTargets';
 import { serializePayload } from './serializePayload';
 import type { StreamSink } from './streamSink';
 import {
@@ -29,11 +32,6 @@ const encoder = new TextEncoder();
 
 /** Default {@link HubOptions.readTimeout}: 10 s. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
-
-/** @internal A thenable, without trusting `instanceof Promise` across realms. */
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
 
 /** @internal */
 class HubImpl implements Hub<any>, StreamOwner {
@@ -271,51 +269,16 @@ class HubImpl implements Hub<any>, StreamOwner {
     return conn.stream.enqueue(frame) ? 1 : 0;
   }
 
-  /**
-   * Ask the broker, bounded by `readTimeout`: past it the read's signal aborts and the promise
-   * rejects with a `timeout` error. A synchronous answer is returned as it is.
-   */
+  /** Ask the broker, bounded by `readTimeout` (see {@link boundedRead}). */
   private read<T>(
     conn: HubConnection,
     run: (options: BrokerReadOptions) => T | Promise<T>,
   ): T | Promise<T> {
-    const controller = new AbortController();
-    let result: T | Promise<T>;
-    try {
-      result = run({ signal: controller.signal });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!isPromise(result)) return result;
-    conn.reading = controller;
-    const pending = result;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        controller.abort(
-          new SsekitError(
-            'timeout',
-            `The broker did not answer within readTimeout (${this.readTimeout} ms); the stream ends and its client resumes later.`,
-          ),
-        );
-      }, this.readTimeout);
-      const done = () => {
-        clearTimeout(timer);
+    return boundedRead(run, this.readTimeout, (controller) => {
+      conn.reading = controller;
+      return () => {
         if (conn.reading === controller) conn.reading = undefined;
       };
-      controller.signal.addEventListener('abort', () => {
-        done();
-        reject(controller.signal.reason);
-      });
-      pending.then(
-        (value) => {
-          done();
-          resolve(value);
-        },
-        (error: unknown) => {
-          done();
-          reject(error);
-        },
-      );
     });
   }
 
@@ -435,86 +398,6 @@ class HubImpl implements Hub<any>, StreamOwner {
   private report(error: unknown): void {
     (this.options.onError ?? console.error)(error);
   }
-}
-
-/**
- * @internal The targets of a publish. No options is a broadcast; a `to` or `topic` that is
- * present must name someone, or the publish is refused — never widened to everyone.
- */
-function targetsOf(options: PublishOptions | undefined): {
-  topic: string | undefined;
-  to: readonly string[] | undefined;
-} {
-  if (options === undefined) return { topic: undefined, to: undefined };
-  if (typeof options !== 'object' || options === null) {
-    throw new SsekitError(
-      'invalid-target',
-      `publish: options must be an object like { to: userId } or { topic }, got ${String(options)}. Omit them to publish to everyone.`,
-    );
-  }
-  let topic: string | undefined;
-  let to: readonly string[] | undefined;
-  if ('topic' in options) {
-    if (typeof options.topic !== 'string' || options.topic === '') {
-      throw new SsekitError(
-        'invalid-target',
-        `publish: \`topic\` is ${JSON.stringify(options.topic) ?? 'undefined'}; pass a non-empty topic, or leave \`topic\` out to reach every connection.`,
-      );
-    }
-    topic = options.topic;
-  }
-  if ('to' in options) {
-    const raw = options.to as unknown;
-    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? (raw as unknown[]) : [];
-    if (list.length === 0 || list.some((user) => typeof user !== 'string' || user === '')) {
-      throw new SsekitError(
-        'invalid-target',
-        `publish: \`to\` is ${JSON.stringify(raw) ?? 'undefined'} — a missing user id? Pass a user id or a non-empty list of them; leave \`to\` out only to reach everyone.`,
-      );
-    }
-    to = dedupe(list as string[]);
-  }
-  return { topic, to };
-}
-
-/** @internal Misuse fails at construction, not at the first connection. */
-function assertHubOptions(options: HubOptions<any>): void {
-  if (options.broker !== undefined) {
-    const ignored = (['replay', 'epoch', 'now'] as const).filter((k) => options[k] !== undefined);
-    if (ignored.length > 0) {
-      throw new SsekitError(
-        'invalid-option',
-        `createHub: ${ignored.join(', ')} configure the default in-memory broker and would be ignored with \`broker\`. Pass them to your broker instead (e.g. createMemoryBroker({ replay })).`,
-      );
-    }
-  }
-  const readTimeout = options.readTimeout;
-  if (readTimeout !== undefined && !(readTimeout > 0 && readTimeout <= 2 ** 31 - 1)) {
-    throw new SsekitError(
-      'invalid-option',
-      `createHub: readTimeout must be a positive number of ms (at most 2147483647), got ${String(readTimeout)}.`,
-    );
-  }
-  for (const key of [
-    'maxConnections',
-    'maxConnectionsPerUser',
-    'maxConnectionsPerAddress',
-    'retryAfter',
-  ] as const) {
-    const value = options.limits?.[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-      throw new SsekitError(
-        'invalid-option',
-        `createHub: limits.${key} must be a non-negative integer, got ${String(value)}.`,
-      );
-    }
-  }
-}
-
-/** @internal Deduplicate a list, keeping order; `undefined` stays `undefined`. */
-function dedupe(list: readonly string[] | undefined): readonly string[] | undefined {
-  if (list === undefined || list.length < 2) return list;
-  return [...new Set(list)];
 }
 
 /**
