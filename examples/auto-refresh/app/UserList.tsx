@@ -20,7 +20,12 @@ export function UserList({ initial }: { initial: User[] }) {
   // The hub could not replay what this page missed (the server restarted): load the list again.
   useResetEvent(() => window.location.reload());
 
-  if (users.length === 0) return <p id="empty" className="muted">No users yet.</p>;
+  if (users.length === 0)
+    return (
+      <p id="empty" className="muted">
+        No users yet.
+      </p>
+    );
   return (
     <ul id="users" className="list">
       {users.map((user) => (

@@ -85,7 +85,9 @@ function Inbox({ me, token }: { me: Me; token: string }) {
           Mark all read
         </button>
       </div>
-      {inbox.length === 0 && <p className="empty muted">Nothing yet: new notifications show up here.</p>}
+      {inbox.length === 0 && (
+        <p className="empty muted">Nothing yet: new notifications show up here.</p>
+      )}
       <ul id="inbox" className="list">
         {inbox.map((n) => (
           <li key={n.id} data-id={n.id}>
@@ -229,7 +231,9 @@ function SignIn({ onSignIn }: { onSignIn: (token: string) => void }) {
         }}
       >
         <h2>Sign in</h2>
-        <p className="muted">Demo tokens: ada-token, grace-token, linus-token (one user per tab).</p>
+        <p className="muted">
+          Demo tokens: ada-token, grace-token, linus-token (one user per tab).
+        </p>
         <div className="row">
           <input
             id="token"

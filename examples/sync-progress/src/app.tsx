@@ -178,11 +178,7 @@ function App() {
         </div>
         <div className="row">
           <label className="check">
-            <input
-              type="checkbox"
-              checked={failAt}
-              onChange={(e) => setFailAt(e.target.checked)}
-            />
+            <input type="checkbox" checked={failAt} onChange={(e) => setFailAt(e.target.checked)} />
             Make the upstream fail on page 3
           </label>
         </div>
