@@ -15,7 +15,7 @@ export function ConnectionDot() {
   return (
     <span
       id="connection"
-      className="dot"
+      className="status"
       data-state={state}
       data-error={error?.code ?? ''}
       title={error?.message ?? ''}

@@ -6,12 +6,12 @@ import { createUser } from './actions';
 export function CreateUserForm() {
   const [state, action, pending] = useActionState(createUser, { message: '' });
   return (
-    <form id="create" action={action}>
-      <input name="name" placeholder="Name" required />{' '}
-      <input name="email" type="email" placeholder="Email" required />{' '}
+    <form id="create" className="row" action={action}>
+      <input name="name" aria-label="Name" placeholder="Name" required />
+      <input name="email" type="email" aria-label="Email" placeholder="Email" required />
       <button type="submit" disabled={pending}>
         Create user
-      </button>{' '}
+      </button>
       <output id="created">{state.message}</output>
     </form>
   );

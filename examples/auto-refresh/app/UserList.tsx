@@ -20,17 +20,29 @@ export function UserList({ initial }: { initial: User[] }) {
   // The hub could not replay what this page missed (the server restarted): load the list again.
   useResetEvent(() => window.location.reload());
 
-  if (users.length === 0) return <p id="empty">No users yet.</p>;
+  if (users.length === 0)
+    return (
+      <p id="empty" className="muted">
+        No users yet.
+      </p>
+    );
   return (
-    <ul id="users">
+    <ul id="users" className="list">
       {users.map((user) => (
         <li key={user.id} data-id={user.id}>
-          <strong className="name">{user.name}</strong> <span>{user.email}</span>{' '}
-          <span className="source">via {user.source}</span>
-          <form action={deleteUser}>
-            <input type="hidden" name="id" value={user.id} />
-            <button type="submit">Delete</button>
-          </form>
+          <span className="who">
+            <strong className="name">{user.name}</strong>
+            <span className="muted">{user.email}</span>
+          </span>
+          <span className="row">
+            <span className="badge source">via {user.source}</span>
+            <form action={deleteUser}>
+              <input type="hidden" name="id" value={user.id} />
+              <button type="submit" className="danger">
+                Delete
+              </button>
+            </form>
+          </span>
         </li>
       ))}
     </ul>

@@ -16,12 +16,20 @@ export default function UsersPage() {
   const { users, lastEventId } = listUsers();
   return (
     <ServerEventsProvider options={{ lastEventId }}>
-      <header>
-        <h1>Users</h1>
-        <ConnectionDot />
-      </header>
-      <CreateUserForm />
-      <UserList initial={users} />
+      <div className="app">
+        <header className="topbar">
+          <h1>Users</h1>
+          <ConnectionDot />
+        </header>
+        <section className="card" aria-label="new user">
+          <h2>New user</h2>
+          <CreateUserForm />
+        </section>
+        <section className="card" aria-label="users">
+          <h2>All users</h2>
+          <UserList initial={users} />
+        </section>
+      </div>
     </ServerEventsProvider>
   );
 }

@@ -4,12 +4,14 @@
  * route reach every page without polling or reload; the stream, the actions and the routes share
  * one hub; a closed tab and a SIGTERM end their streams cleanly.
  */
+import { fileURLToPath } from 'node:url';
 import { findService, launchChromium } from '@ssekit/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePackagesBuilt, type NextServer, nextBuild, nextStart } from './nextApp';
 
 const executablePath = findService('chromium');
+const screenshotPath = fileURLToPath(new URL('../screenshots/users.png', import.meta.url));
 
 describe.skipIf(!executablePath)('auto-refresh example (next build + next start)', () => {
   let browser: Browser;
@@ -84,6 +86,8 @@ describe.skipIf(!executablePath)('auto-refresh example (next build + next start)
 
     for (const page of [pageA, pageB]) await waitForList(page, ['Ada', 'Grace']);
     expect(await pageB.textContent('#users li[data-id="u1"] .source')).toBe('via action');
+    // What the page looks like with a few users (git-ignored; for a person to look at).
+    await pageA.screenshot({ path: screenshotPath, fullPage: true, animations: 'disabled' });
   });
 
   it('drops deleted users from every page, deleted by a server action or the webhook route', async () => {

@@ -46,7 +46,7 @@ const LABELS = {
 function ConnectionDot() {
   const { state, attempt, error } = useConnectionStatus();
   return (
-    <span id="connection" className="dot" data-state={state} title={error?.message ?? ''}>
+    <span id="connection" className="status" data-state={state} title={error?.message ?? ''}>
       {LABELS[state]}
       {state === 'reconnecting' && attempt > 1 ? ` (attempt ${attempt})` : ''}
     </span>
@@ -68,25 +68,32 @@ function Inbox({ me, token }: { me: Me; token: string }) {
   );
 
   return (
-    <section>
-      <h2>
-        Inbox{' '}
+    <section className="card" aria-label="inbox">
+      <div className="row">
+        <h2>Inbox</h2>
         <span id="unread" className="badge" data-count={unread} title={`${unread} unread`}>
           {unread}
-        </span>{' '}
+        </span>
+        <span className="spacer" />
         <button
           id="mark-read"
+          className="secondary"
           type="button"
           disabled={unread === 0}
           onClick={() => void api('/api/notifications/read', token, { method: 'POST' })}
         >
           Mark all read
         </button>
-      </h2>
-      <ul id="inbox">
+      </div>
+      {inbox.length === 0 && (
+        <p className="empty muted">Nothing yet: new notifications show up here.</p>
+      )}
+      <ul id="inbox" className="list">
         {inbox.map((n) => (
           <li key={n.id} data-id={n.id}>
-            <strong>{n.title}</strong>: {n.body}
+            <span>
+              <strong>{n.title}</strong>: {n.body}
+            </span>
           </li>
         ))}
       </ul>
@@ -109,15 +116,25 @@ function SendForm({ me, token }: { me: Me; token: string }) {
     }
   };
   return (
-    <form id="send" onSubmit={send}>
+    <form id="send" className="card" onSubmit={send}>
       <h2>Send a message</h2>
-      <select id="to" value={to} onChange={(e) => setTo(e.target.value)}>
-        {me.contacts.map((c) => (
-          <option key={c}>{c}</option>
-        ))}
-      </select>{' '}
-      <input id="text" value={text} onChange={(e) => setText(e.target.value)} required />{' '}
-      <button type="submit">Send</button> <output id="sent">{sent}</output>
+      <div className="row">
+        <select id="to" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)}>
+          {me.contacts.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+        <input
+          id="text"
+          aria-label="Message"
+          placeholder="Write a message…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          required
+        />
+        <button type="submit">Send</button>
+        <output id="sent">{sent}</output>
+      </div>
     </form>
   );
 }
@@ -140,14 +157,24 @@ function SignedIn({ token, onSignOut }: { token: string; onSignOut: () => void }
 
   if (error)
     return (
-      <p id="error" className="error">
-        Could not sign in ({error}).{' '}
-        <button type="button" onClick={onSignOut}>
-          Back
-        </button>
-      </p>
+      <div className="app">
+        <div className="card row">
+          <p id="error" className="error">
+            Could not sign in ({error}).
+          </p>
+          <span className="spacer" />
+          <button type="button" className="secondary" onClick={onSignOut}>
+            Back
+          </button>
+        </div>
+      </div>
     );
-  if (!me) return <p>Loading…</p>;
+  if (!me)
+    return (
+      <div className="app">
+        <p className="muted">Loading…</p>
+      </div>
+    );
   return (
     // The user is the connection's identity: signing in as someone else opens a new one. The
     // headers are read on every (re)connect.
@@ -168,43 +195,57 @@ function Session(props: {
   // The hub could not replay what this page missed (restart, or too long away): reload.
   useResetEvent(props.reload);
   return (
-    <>
-      <header>
-        <span>
-          Signed in as <strong id="user">{me.userId}</strong>{' '}
-          <button type="button" onClick={props.onSignOut}>
+    <div className="app">
+      <header className="topbar">
+        <h1>Notifications</h1>
+        <div className="row">
+          <ConnectionDot />
+          <span className="muted">
+            Signed in as <strong id="user">{me.userId}</strong>
+          </span>
+          <button type="button" className="secondary" onClick={props.onSignOut}>
             Sign out
           </button>
-        </span>
-        <ConnectionDot />
+        </div>
       </header>
       {/* A reload gives the badge and inbox a new starting point. */}
       <Inbox key={props.version} me={me} token={token} />
       <SendForm me={me} token={token} />
-    </>
+    </div>
   );
 }
 
 function SignIn({ onSignIn }: { onSignIn: (token: string) => void }) {
   const [token, setToken] = useState('');
   return (
-    <form
-      id="sign-in"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSignIn(token.trim());
-      }}
-    >
-      <h1>Notifications</h1>
-      <p>Demo tokens: ada-token, grace-token, linus-token (one user per tab).</p>
-      <input
-        id="token"
-        placeholder="token"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
-      />{' '}
-      <button type="submit">Sign in</button>
-    </form>
+    <div className="app">
+      <header className="topbar">
+        <h1>Notifications</h1>
+      </header>
+      <form
+        id="sign-in"
+        className="card signin"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSignIn(token.trim());
+        }}
+      >
+        <h2>Sign in</h2>
+        <p className="muted">
+          Demo tokens: ada-token, grace-token, linus-token (one user per tab).
+        </p>
+        <div className="row">
+          <input
+            id="token"
+            aria-label="Token"
+            placeholder="token"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+          />
+          <button type="submit">Sign in</button>
+        </div>
+      </form>
+    </div>
   );
 }
 

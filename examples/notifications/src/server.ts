@@ -7,6 +7,7 @@
  *
  * Run it with `npm run dev`, or `start({ port: 0 })` from a test.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -153,18 +154,20 @@ export async function start(options: StartOptions = {}): Promise<NotificationsSe
   };
 }
 
-const CSS = `
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; }
-header { display: flex; gap: 1rem; align-items: center; justify-content: space-between; }
-button, input, select { font: inherit; padding: .3rem .6rem; }
-.badge { background: #dc2626; color: white; border-radius: 1rem; padding: 0 .6rem; font-weight: 600; }
-.badge[data-count="0"] { background: #9ca3af; }
-.dot::before { content: ""; display: inline-block; width: .6rem; height: .6rem; border-radius: 50%;
-  margin-right: .4rem; background: #9ca3af; }
-.dot[data-state="open"]::before { background: #16a34a; }
-.dot[data-state="reconnecting"]::before, .dot[data-state="closed"]::before { background: #dc2626; }
-ul { padding-left: 1.2rem; } .error { color: #991b1b; }
-h2 button { font-size: .9rem; font-weight: normal; vertical-align: middle; }
+/** The examples' shared look (this example's own copy of `examples/look/look.css`), then this page's bits. */
+const CSS = `${readFileSync(new URL('./look.css', import.meta.url), 'utf8')}
+.topbar .row { gap: 12px; }
+.card .row h2 { margin: 0; }
+.card .row + .list, .card .row + .empty { margin-top: 10px; }
+.badge[data-count="0"] { background: var(--line); color: var(--muted); }
+.spacer { flex: 1; }
+ul.list li strong { font-weight: 600; }
+#text { flex: 1; min-width: 12rem; }
+#sent { font-size: 13px; color: var(--muted); }
+.signin { max-width: 420px; }
+.signin p { margin: 0 0 12px; }
+.signin input { flex: 1; }
+.error { color: var(--bad); }
 `;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

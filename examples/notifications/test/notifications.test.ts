@@ -3,12 +3,14 @@
  * messages that reach only the addressed user (every tab of theirs), an unread badge that counts
  * and clears, a connection indicator through a server-side drop, and bearer auth on the stream.
  */
+import { fileURLToPath } from 'node:url';
 import { findService, launchChromium } from '@ssekit/test-utils';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotificationsServer, start } from '../src/server';
 
 const executablePath = findService('chromium');
+const screenshotPath = fileURLToPath(new URL('../screenshots/inbox.png', import.meta.url));
 
 describe.skipIf(!executablePath)('notifications example in chromium', () => {
   let browser: Browser;
@@ -84,6 +86,8 @@ describe.skipIf(!executablePath)('notifications example in chromium', () => {
     expect((await send('linus-token', 'grace', 'Third')).status).toBe(201);
     await waitForBadge(grace, 3);
     await waitForBadge(graceTab2, 3);
+    // What a busy inbox looks like (git-ignored; for a person to look at).
+    await grace.screenshot({ path: screenshotPath, fullPage: true, animations: 'disabled' });
     expect(await inbox(grace)).toEqual([
       'Message from linus: Third',
       'Message from ada: Second',

@@ -58,21 +58,21 @@ function SyncJob({ onCancel, onEnd }: { onCancel: () => void; onEnd: () => void 
   if (view.phase === 'complete' && view.result) {
     const r = view.result;
     outcome = (
-      <p id="result" className="ok">
+      <p id="result" className="outcome ok">
         Sync complete: {r.totalProducts} products ({r.created} created, {r.updated} updated,{' '}
         {r.errors} errors) in {(r.durationMs / 1000).toFixed(1)} s
       </p>
     );
   } else if (view.phase === 'failed') {
     outcome = (
-      <p id="error" className="bad">
+      <p id="error" className="outcome bad">
         Sync failed: {view.error}
       </p>
     );
   } else if (ended && status.error) {
     const httpStatus = (status.error as { status?: number }).status;
     outcome = (
-      <p id="error" className="bad">
+      <p id="error" className="outcome bad">
         {httpStatus === 401
           ? 'Not authorised (401): check the token.'
           : `Could not run the sync: ${status.error.message}`}
@@ -80,21 +80,35 @@ function SyncJob({ onCancel, onEnd }: { onCancel: () => void; onEnd: () => void 
     );
   } else if (ended) {
     outcome = (
-      <p id="error" className="bad">
+      <p id="error" className="outcome bad">
         The connection ended before the sync finished.
       </p>
     );
   }
 
+  const phase = ended && !outcome ? 'ended' : view.phase;
   return (
-    <section aria-label="sync" data-phase={ended && !outcome ? 'ended' : view.phase}>
-      {!ended && (
-        <button id="cancel" type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      )}
+    <section className="card job" aria-label="sync" data-phase={phase}>
+      <div className="row">
+        <h2>Product catalogue</h2>
+        <span className="spacer" />
+        {ended ? (
+          <span className="badge" data-phase={phase}>
+            {PHASE_LABELS[phase]}
+          </span>
+        ) : (
+          <span className="status" data-state={status.state}>
+            {status.state === 'open' ? 'streaming' : 'connecting…'}
+          </span>
+        )}
+        {!ended && (
+          <button id="cancel" className="danger" type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
       <div
-        className="bar"
+        className="progress"
         role="progressbar"
         aria-valuemin={0}
         aria-valuemax={100}
@@ -102,7 +116,7 @@ function SyncJob({ onCancel, onEnd }: { onCancel: () => void; onEnd: () => void 
       >
         <div style={{ width: `${percent}%` }} />
       </div>
-      <p id="progress">
+      <p id="progress" className="muted">
         {view.progress
           ? `Page ${view.progress.page} of ${view.progress.totalPages} · ${percent}% · ${view.progress.totalProcessed} products`
           : view.phase === 'running'
@@ -113,6 +127,14 @@ function SyncJob({ onCancel, onEnd }: { onCancel: () => void; onEnd: () => void 
     </section>
   );
 }
+
+const PHASE_LABELS = {
+  starting: 'Starting',
+  running: 'Running',
+  complete: 'Done',
+  failed: 'Failed',
+  ended: 'Stopped',
+} as const;
 
 /** A job id per run: a new URL is a new connection, and the server runs each id once. */
 function newJobId(): string {
@@ -136,18 +158,36 @@ function App() {
   };
 
   return (
-    <main>
-      <h1>Product sync</h1>
-      <label>
-        Bearer token <input id="token" value={token} onChange={(e) => setToken(e.target.value)} />
-      </label>
-      <label>
-        <input type="checkbox" checked={failAt} onChange={(e) => setFailAt(e.target.checked)} />{' '}
-        Make the upstream fail on page 3
-      </label>
-      <button id="start" type="button" onClick={startSync} disabled={running}>
-        {running ? 'Syncing…' : 'Start sync'}
-      </button>
+    <div className="app">
+      <header className="topbar">
+        <h1>Product sync</h1>
+        <span className="muted">Catalogue import from the upstream shop</span>
+      </header>
+      <section className="card" aria-label="new sync">
+        <h2>New sync</h2>
+        <div className="row">
+          <label className="field">
+            Bearer token
+            <input
+              id="token"
+              className="mono"
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+            />
+          </label>
+        </div>
+        <div className="row">
+          <label className="check">
+            <input type="checkbox" checked={failAt} onChange={(e) => setFailAt(e.target.checked)} />
+            Make the upstream fail on page 3
+          </label>
+        </div>
+        <div className="row">
+          <button id="start" type="button" onClick={startSync} disabled={running}>
+            {running ? 'Syncing…' : 'Start sync'}
+          </button>
+        </div>
+      </section>
       {job && (
         <ServerEventsProvider
           key={job.id}
@@ -165,11 +205,11 @@ function App() {
         </ServerEventsProvider>
       )}
       {cancelled && (
-        <p id="cancelled" className="bad">
-          Sync cancelled.
+        <p id="cancelled" className="outcome bad">
+          Sync cancelled: the job stopped on the server.
         </p>
       )}
-    </main>
+    </div>
   );
 }
 

@@ -6,6 +6,7 @@
  *
  * Run it with `npm run dev`, or `start({ port: 0 })` from a test.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -137,13 +138,21 @@ export async function start(options: StartOptions = {}): Promise<SyncServer> {
   };
 }
 
-const CSS = `
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; }
-label { display: block; margin: .5rem 0; }
-button { font: inherit; padding: .4rem 1rem; margin-right: .5rem; }
-.bar { height: .75rem; background: #e5e7eb; border-radius: .4rem; overflow: hidden; margin: 1rem 0 .25rem; }
-.bar > div { height: 100%; background: #2563eb; transition: width .2s; }
-.ok { color: #166534; } .bad { color: #991b1b; }
+/** The examples' shared look (this example's own copy of `examples/look/look.css`), then this page's bits. */
+const CSS = `${readFileSync(new URL('./look.css', import.meta.url), 'utf8')}
+.field { display: flex; flex-direction: column; gap: 4px; font-size: 13px; color: var(--muted); }
+.field input { min-width: 16rem; }
+.check { display: inline-flex; align-items: center; gap: 8px; }
+.card .row + .row { margin-top: 12px; }
+.job .progress { margin: 4px 0 8px; }
+.job h2 { margin: 0; }
+.job p { margin: 0; }
+input[type="checkbox"] { width: 16px; height: 16px; margin: 0; padding: 0; accent-color: var(--accent); }
+.badge[data-phase="complete"] { background: var(--ok); }
+.badge[data-phase="failed"], .badge[data-phase="ended"] { background: var(--bad); }
+.outcome { margin: 12px 0 0; padding: 10px 12px; border-radius: 8px; font-weight: 500; }
+.ok { background: #ecfdf3; color: #067647; } .bad { background: #fef3f2; color: #b42318; }
+.spacer { flex: 1; }
 `;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

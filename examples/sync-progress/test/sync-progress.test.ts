@@ -3,12 +3,14 @@
  * a real server, the progress bar follows it to 100 %, Cancel stops the job on the server, and a
  * wrong token is refused with 401 and shown.
  */
+import { fileURLToPath } from 'node:url';
 import { findService, launchChromium } from '@ssekit/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SyncServer, start } from '../src/server';
 
 const executablePath = findService('chromium');
+const screenshotPath = fileURLToPath(new URL('../screenshots/sync-complete.png', import.meta.url));
 
 describe.skipIf(!executablePath)('sync-progress example in chromium', () => {
   let browser: Browser;
@@ -60,6 +62,8 @@ describe.skipIf(!executablePath)('sync-progress example in chromium', () => {
     await page.locator('#cancel').waitFor({ state: 'detached' });
     await page.locator('#start:enabled').waitFor();
     expect(await page.getAttribute('section[aria-label=sync]', 'data-phase')).toBe('complete');
+    // What the finished page looks like (git-ignored; for a person to look at).
+    await page.screenshot({ path: screenshotPath, fullPage: true, animations: 'disabled' });
     await page.close();
   });
 
