@@ -12,6 +12,7 @@ import { assertHubOptions } from './assertHubOptions';
 import { boundedRead, isPromise } from './boundedRead';
 import type { Broker, BrokerEvent, BrokerGap, BrokerReadOptions, BrokerReadResult } from './broker';
 import type { EventStream, FinishReason } from './createEventStream';
+import { FrameCache } from './frameCache';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
 import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
 import { ConnectionIndex, HubConnection } from './hubConnection';
@@ -47,8 +48,7 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** The id of the last event the broker delivered: where a new stream starts. */
   private lastSeen: string | undefined;
   /** The last encoded event: a held event is usually the one just delivered. */
-  private lastEvent: BrokerEvent | undefined;
-  private lastFrame: Uint8Array | undefined;
+  private readonly frames = new FrameCache();
   private published = 0;
   private slowConsumers = 0;
   /** Development only: warns when a publish reaches nobody while a twin hub has connections. */
@@ -149,6 +149,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     this.unsubscribe();
     for (const conn of [...this.index.all]) conn.stream.close();
     this.settings.heartbeat?.stop();
+    this.frames.clear();
     if (this.closesBroker) await this.broker.close?.();
   }
 
@@ -209,15 +210,14 @@ class HubImpl implements Hub<any>, StreamOwner {
     return encoder.encode(`${this.settings.retryLine}id: ${head}\n\n`);
   }
 
-  /** Encode a broker event once; the last one is kept for the connections that held it. */
+  /** Encode a broker event once; the newest frames are kept for replays and held events. */
   private frameOf(event: BrokerEvent): Uint8Array {
-    if (event !== this.lastEvent) {
-      this.lastFrame = encoder.encode(
-        encodeEvent({ event: event.type, id: event.id, data: event.data }),
-      );
-      this.lastEvent = event;
+    let frame = this.frames.get(event);
+    if (frame === undefined) {
+      frame = encoder.encode(encodeEvent({ event: event.type, id: event.id, data: event.data }));
+      this.frames.set(event, frame);
     }
-    return this.lastFrame!;
+    return frame;
   }
 
   /** Broker fan-out: encode once, then write the same bytes to each entitled connection. */

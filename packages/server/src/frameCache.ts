@@ -1,0 +1,39 @@
+import type { BrokerEvent } from './broker';
+
+/**
+ * The encoded frames of the newest events, bounded in bytes and entries, oldest out first. A
+ * replay reuses the live encoding instead of encoding each missed event once per resuming client
+ * (a mass reconnect after a deploy), while the log itself keeps one copy of each event: a frame
+ * lives here only while it is among the newest few MiB.
+ * @internal
+ */
+export class FrameCache {
+  private readonly frames = new Map<BrokerEvent, Uint8Array>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxBytes = 8 * 1024 * 1024,
+    private readonly maxEntries = 4096,
+  ) {}
+
+  get(event: BrokerEvent): Uint8Array | undefined {
+    return this.frames.get(event);
+  }
+
+  set(event: BrokerEvent, frame: Uint8Array): void {
+    // A frame that would crowd out the rest is not kept: it is re-encoded when replayed.
+    if (frame.byteLength > this.maxBytes / 4 || this.frames.has(event)) return;
+    this.frames.set(event, frame);
+    this.bytes += frame.byteLength;
+    while (this.bytes > this.maxBytes || this.frames.size > this.maxEntries) {
+      const [oldest, bytes] = this.frames.entries().next().value as [BrokerEvent, Uint8Array];
+      this.frames.delete(oldest);
+      this.bytes -= bytes.byteLength;
+    }
+  }
+
+  clear(): void {
+    this.frames.clear();
+    this.bytes = 0;
+  }
+}
