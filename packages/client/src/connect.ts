@@ -326,7 +326,8 @@ export function connect<E extends EventSchema = EventSchema>(
         firstByte &&
         unref(
           setTimeout(() => {
-            if (gotByte || current !== ac) return;
+            // An attempt that ended (a 204, a close, a retry) is aborted: nothing to hint.
+            if (gotByte || ac.signal.aborted) return;
             const e = new SsekitError(
               'timeout',
               `No data ${firstByte} ms after the request: a proxy is probably buffering the stream (nginx: proxy_buffering off)`,
@@ -346,8 +347,10 @@ export function connect<E extends EventSchema = EventSchema>(
         ]);
         const { status } = res;
         const type = res.headers.get('content-type');
-        if (status === 204) return finish(undefined, 'ended-by-server');
-        else if (status === 200 && /^text\/event-stream\s*(;|$)/i.test(type ?? '')) {
+        if (status === 204) {
+          clearTimeout(hint as any);
+          return finish(undefined, 'ended-by-server');
+        } else if (status === 200 && /^text\/event-stream\s*(;|$)/i.test(type ?? '')) {
           opened = Date.now();
           attempt = 0;
           refreshed = false;

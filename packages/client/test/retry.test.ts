@@ -253,6 +253,26 @@ describe('response classification', () => {
   });
 });
 
+describe('the first-byte hint', () => {
+  it('never fires for an attempt that ended: a 204, or a close while connecting', async () => {
+    const { fetch } = scriptedFetch(() => new Response(null, { status: 204 }));
+    const ended = connect('http://x.test/', { fetch, firstByteTimeout: 1000 });
+    const errors: unknown[] = [];
+    ended.onError((e) => errors.push(e));
+    const pending = connect('http://x.test/', {
+      fetch: () => new Promise<Response>(() => {}),
+      firstByteTimeout: 1000,
+    });
+    pending.onError((e) => errors.push(e));
+    await vi.advanceTimersByTimeAsync(10);
+    pending.close();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(errors).toEqual([]);
+    expect(ended.status).toMatchObject({ state: 'closed', reason: 'ended-by-server' });
+    expect(pending.status).toMatchObject({ state: 'closed', reason: 'closed-by-client' });
+  });
+});
+
 describe('status store', () => {
   it('moves through connecting, open, reconnecting and back to open', async () => {
     const { fetch } = scriptedFetch((n) => (n === 1 ? refused() : ended('data: 1\n\n')));
