@@ -49,6 +49,9 @@ class HubImpl implements Hub<any>, StreamOwner {
   private lastSeen: string | undefined;
   /** The last encoded event: a held event is usually the one just delivered. */
   private readonly frames = new FrameCache();
+  /** The last start frame and its head (see {@link startFrame}). */
+  private startHead: string | undefined;
+  private startBytes: Uint8Array | undefined;
   private published = 0;
   private slowConsumers = 0;
   /** Development only: warns when a publish reaches nobody while a twin hub has connections. */
@@ -199,15 +202,21 @@ class HubImpl implements Hub<any>, StreamOwner {
     });
   }
 
-  /** The first frame of a new stream: `retry:` and the stream's resume point. */
+  /**
+   * The first frame of a new stream: `retry:` and the stream's resume point. Every stream opened
+   * between two events starts at the same head, so a reconnect storm shares one encoding.
+   */
   private startFrame(head: string): Uint8Array | undefined {
+    if (head === this.startHead) return this.startBytes;
     try {
       assertFieldValue('id', head);
     } catch (error) {
       this.report(error); // a broker id a client could not send back: start without one
       return undefined;
     }
-    return encoder.encode(`${this.settings.retryLine}id: ${head}\n\n`);
+    this.startHead = head;
+    this.startBytes = encoder.encode(`${this.settings.retryLine}id: ${head}\n\n`);
+    return this.startBytes;
   }
 
   /** Encode a broker event once; the newest frames are kept for replays and held events. */
