@@ -11,3 +11,4 @@ export { type RedisServer, type RedisServerOptions, startRedisServer } from './r
 export { fuzzSeed, seededRandom } from './seededRandom';
 export { findService, INSTALL_HINT, SERVICES, type Service } from './services';
 export { createTestServer, listen, type TestServer } from './testServer';
+export { untilStream, type WatchableStream } from './untilStream';

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve as honoServe } from '@hono/node-server';
-import { connect, type EventStream } from '@ssekit/client';
+import { connect } from '@ssekit/client';
 import { defineEvents, RESET_EVENT, type ResetNotice, type SsekitError, type } from '@ssekit/core';
 import {
   type Broker,
@@ -20,7 +20,7 @@ import {
 import { createExpressHandler } from '@ssekit/server/express';
 import { createFetchHandler } from '@ssekit/server/fetch';
 import { createNodeHandler } from '@ssekit/server/node';
-import { readSse } from '@ssekit/test-utils';
+import { readSse, untilStream } from '@ssekit/test-utils';
 import express from 'express';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -113,32 +113,7 @@ function client(url: string, options: Parameters<typeof connect>[1] = {}) {
   return { stream, got, resets, errors };
 }
 
-/**
- * Resolve once `check` holds: re-checked on every status change and event, and every few ms for
- * what has no notification (an id-only block). Waits for a condition, never for a time window.
- */
-function until(stream: EventStream<any>, check: () => boolean, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const offs: (() => void)[] = [];
-    const stop = () => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      for (const off of offs.splice(0)) off();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, 15_000);
-    const poll = setInterval(() => test(), 5);
-    const test = () => {
-      if (!check()) return;
-      stop();
-      resolve();
-    };
-    offs.push(stream.subscribe(test), stream.onEvent(test), stream.onReset(test));
-    test();
-  });
-}
+const until = untilStream;
 
 const opened = (c: ReturnType<typeof client>) =>
   until(

@@ -12,7 +12,13 @@ import { serve } from '@hono/node-server';
 import { connect, type EventStream } from '@ssekit/client';
 import type { ResetNotice } from '@ssekit/core';
 import { compareStreamIds } from '@ssekit/redis';
-import { fuzzSeed, type RedisServer, seededRandom, startRedisServer } from '@ssekit/test-utils';
+import {
+  fuzzSeed,
+  type RedisServer,
+  seededRandom,
+  startRedisServer,
+  untilStream,
+} from '@ssekit/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisEvents } from '../fixtures/redisEvents';
 
@@ -156,29 +162,9 @@ function client(
 
 type Client = ReturnType<typeof client>;
 
-/** Resolve once `check` holds: re-checked on every event and status change, and every 5 ms. */
-function until(stream: EventStream<any>, check: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const offs: (() => void)[] = [];
-    const stop = () => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      for (const off of offs.splice(0)) off();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, 30_000);
-    const poll = setInterval(() => test(), 5);
-    const test = () => {
-      if (!check()) return;
-      stop();
-      resolve();
-    };
-    offs.push(stream.subscribe(test), stream.onEvent(test), stream.onReset(test));
-    test();
-  });
-}
+/** Resolve once `check` holds (see `untilStream`), with a longer bound for Redis restarts. */
+const until = (stream: EventStream<any>, check: () => boolean, what: string) =>
+  untilStream(stream, check, what, 30_000);
 
 const opened = (c: Client) =>
   until(
