@@ -1,6 +1,23 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type {
+  Http2SecureServer,
+  Http2Server,
+  Http2ServerRequest,
+  Http2ServerResponse,
+  Http2Session,
+} from 'node:http2';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { SsekitError } from '@ssekit/core';
 import type { Hub } from './hub';
+
+/**
+ * A server {@link drainOnSignal} can drain: `node:http`, `node:https` (and so Express's
+ * `app.listen()`), or `node:http2`'s `createServer` / `createSecureServer` (with or without
+ * `allowHTTP1`).
+ */
+export type DrainableServer = Server | Http2Server | Http2SecureServer;
 
 /**
  * Default {@link DrainOptions.timeout}: 5 s, half of Docker's 10 s between `SIGTERM` and
@@ -74,6 +91,19 @@ export interface ServerDrain {
  * drainOnSignal(server, { hub });
  * ```
  *
+ * @example node:http2 (TLS; browsers speak HTTP/2 only over TLS)
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createSecureServer } from 'node:http2';
+ * import { createNodeHandler, drainOnSignal } from '@ssekit/server/node';
+ *
+ * const server = createSecureServer(
+ *   { key: readFileSync('key.pem'), cert: readFileSync('cert.pem'), allowHTTP1: true },
+ *   createNodeHandler({ hub }),
+ * ).listen(443);
+ * drainOnSignal(server, { hub });
+ * ```
+ *
  * @example Express, with your own shutdown steps
  * ```ts
  * import { drainOnSignal } from '@ssekit/server/express';
@@ -86,7 +116,7 @@ export interface ServerDrain {
  * });
  * ```
  */
-export function drainOnSignal(server: Server, options: DrainOptions = {}): ServerDrain {
+export function drainOnSignal(server: DrainableServer, options: DrainOptions = {}): ServerDrain {
   const { signals = ['SIGTERM', 'SIGINT'], timeout = DEFAULT_DRAIN_TIMEOUT_MS } = options;
   if (!(timeout >= 0 && timeout <= 2 ** 31 - 1)) {
     throw new SsekitError(
@@ -96,14 +126,36 @@ export function drainOnSignal(server: Server, options: DrainOptions = {}): Serve
   }
   const hubs: readonly Hub<any>[] =
     options.hub === undefined ? [] : Array.isArray(options.hub) ? options.hub : [options.hub];
-  /** Responses in flight: each releases its connection once done, when the drain starts. */
+  /** HTTP/1.1 responses in flight: each releases its connection once done, when the drain starts. */
   const inFlight = new Set<ServerResponse>();
+  /** HTTP/2 sessions: each is closed (GOAWAY) when the drain starts. */
+  const sessions = new Set<Http2Session>();
+  /**
+   * HTTP/1.1 connections of an `allowHTTP1` HTTP/2 server, whose `close()` (unlike
+   * `node:http`'s) neither closes the idle ones nor offers `closeAllConnections()`.
+   */
+  const http1Sockets = new Set<Socket>();
+  const isHttp1Server = typeof (server as Server).closeAllConnections === 'function';
   let draining: Promise<DrainResult> | undefined;
 
-  const onRequest = (_req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (
+    _req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ) => {
+    if ('stream' in res) return; // HTTP/2: its session is closed as a whole
     if (draining !== undefined) return release(res); // a request on a kept-alive connection
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
+  };
+  const onSession = (session: Http2Session) => {
+    if (draining !== undefined) return void session.close();
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
+  const onSecureConnection = (socket: TLSSocket) => {
+    if (socket.alpnProtocol === 'h2') return; // tracked as a session
+    http1Sockets.add(socket);
+    socket.once('close', () => http1Sockets.delete(socket));
   };
   const onSignal = () => {
     removeSignals(); // a second signal gets Node's default: the process ends at once
@@ -112,8 +164,11 @@ export function drainOnSignal(server: Server, options: DrainOptions = {}): Serve
   const removeSignals = () => {
     for (const signal of signals) process.off(signal, onSignal);
   };
+  const emitter = server as EventEmitter;
   // Prepended, so a response that starts during the drain is marked before any handler runs.
-  server.prependListener('request', onRequest);
+  emitter.prependListener('request', onRequest);
+  emitter.on('session', onSession); // node:http2 only
+  if (!isHttp1Server) emitter.on('secureConnection', onSecureConnection);
   for (const signal of signals) process.once(signal, onSignal);
 
   const run = async (): Promise<DrainResult> => {
@@ -125,11 +180,18 @@ export function drainOnSignal(server: Server, options: DrainOptions = {}): Serve
       // server was not listening: nothing to report).
       server.close(() => resolve());
     });
+    // GOAWAY now: the client sends no new request on this connection; open streams go on until
+    // the hub ends them below, then the session closes its socket.
+    for (const session of sessions) session.close();
     for (const res of inFlight) release(res);
+    const busy = new Set([...inFlight].map((res) => res.socket));
+    for (const socket of http1Sockets) if (!busy.has(socket)) socket.end(); // idle kept-alive
     inFlight.clear();
     const timer = setTimeout(() => {
       timedOut = true;
-      server.closeAllConnections();
+      if (isHttp1Server) (server as Server).closeAllConnections();
+      for (const session of sessions) session.destroy();
+      for (const socket of http1Sockets) socket.destroy();
     }, timeout);
     timer.unref(); // never the reason the process stays up
     const results = await Promise.allSettled(hubs.map((hub) => hub.close()));
@@ -147,7 +209,9 @@ export function drainOnSignal(server: Server, options: DrainOptions = {}): Serve
     drain,
     dispose() {
       removeSignals();
-      server.off('request', onRequest);
+      emitter.off('request', onRequest);
+      emitter.off('session', onSession);
+      emitter.off('secureConnection', onSecureConnection);
     },
   };
 }

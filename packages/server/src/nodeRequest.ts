@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Refusal, StreamRequest } from './acceptStream';
+import { http2SafeHeaders, peerAddress } from './nodeHttp2';
 import type { NodeRequest, NodeResponse } from './nodeSink';
 
 /** @internal Topics and `Last-Event-ID` from a Node request. */
@@ -10,16 +11,17 @@ export function nodeStreamRequest(req: NodeRequest): StreamRequest {
     topics: url.searchParams.getAll('topic'),
     // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
     lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
-    address: req.socket?.remoteAddress,
+    address: peerAddress(req),
   };
 }
 
 /** @internal Answer a refusal: status, plain-text body, no stream. */
-export function writeRefusal(res: NodeResponse, refusal: Refusal): void {
-  (res as ServerResponse).writeHead(refusal.status, {
+export function writeRefusal(req: NodeRequest, res: NodeResponse, refusal: Refusal): void {
+  const headers = http2SafeHeaders(req, res, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Cache-Control': 'no-store',
     ...refusal.headers,
   });
+  (res as ServerResponse).writeHead(refusal.status, headers as Record<string, string>);
   res.end(refusal.message);
 }

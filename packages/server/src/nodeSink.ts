@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { http2SafeHeaders } from './nodeHttp2';
 import { sseHeaders } from './sseHeaders';
 import type { SinkEvents, StreamSink } from './streamSink';
 
@@ -92,9 +93,11 @@ export class NodeSink implements StreamSink {
 /**
  * Send status 200 and the SSE headers (with `Connection: keep-alive` on HTTP/1.1 only) and wrap
  * the response in a {@link NodeSink}. The writer sends the first frame right after, so headers
- * and first bytes leave together.
+ * and first bytes leave together. On HTTP/2, connection-specific headers set earlier on `res`
+ * (`Connection`, `Keep-Alive`, `Transfer-Encoding`, …) are removed: HTTP/2 forbids them.
  */
 export function openNodeSink(req: NodeRequest, res: NodeResponse): NodeSink {
-  (res as ServerResponse).writeHead(200, sseHeaders(req.httpVersion) as Record<string, string>);
+  const headers = http2SafeHeaders(req, res, sseHeaders(req.httpVersion));
+  (res as ServerResponse).writeHead(200, headers as Record<string, string>);
   return new NodeSink(res);
 }

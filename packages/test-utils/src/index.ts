@@ -10,5 +10,7 @@ export { readSse, type SseReader } from './readSse';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redisServer';
 export { fuzzSeed, seededRandom } from './seededRandom';
 export { findService, INSTALL_HINT, SERVICES, type Service } from './services';
+export { createTestCertificate, type TestCertificate } from './testCertificate';
+export { createTestHttp2Server, http2Fetch, type TestHttp2Server } from './testHttp2Server';
 export { createTestServer, listen, type TestServer } from './testServer';
 export { untilStream, type WatchableStream } from './untilStream';

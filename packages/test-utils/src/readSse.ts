@@ -23,7 +23,8 @@ export interface SseReader {
 }
 
 /**
- * `fetch(url)` and parse the body as it arrives. Call `close()` in cleanup.
+ * `fetch(url)` and parse the body as it arrives. Call `close()` in cleanup. `fetchImpl` swaps the
+ * transport (e.g. {@link http2Fetch} for one HTTP/2 session).
  *
  * @example
  * ```ts
@@ -32,10 +33,14 @@ export interface SseReader {
  * sse.close();
  * ```
  */
-export async function readSse(url: string, init: RequestInit = {}): Promise<SseReader> {
+export async function readSse(
+  url: string,
+  init: RequestInit = {},
+  fetchImpl: typeof fetch = fetch,
+): Promise<SseReader> {
   const controller = new AbortController();
   init.signal?.addEventListener('abort', () => controller.abort());
-  const response = await fetch(url, { ...init, signal: controller.signal });
+  const response = await fetchImpl(url, { ...init, signal: controller.signal });
   const waiters = new Set<() => void>();
   const decoder = new TextDecoder();
   const reader: SseReader & { text: string; ended: boolean } = {

@@ -149,7 +149,7 @@ export function createExpressHandler<E extends EventSchema = EventSchema>(
     const address = (req.ip as string | undefined) ?? req.socket?.remoteAddress;
     const request: ExpressStreamRequest = { ...nodeStreamRequest(req), address, res };
     acceptStream(options, req, request, () => openNodeSink(req, res)).then((result) => {
-      if (isRefusal(result)) writeRefusal(res, result);
+      if (isRefusal(result)) writeRefusal(req, res, result);
     }, next);
   };
 }

@@ -5,6 +5,7 @@
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
  * with `authenticate`, {@link drainOnSignal} for a clean shutdown.
  */
+import type { ServerHttp2Stream } from 'node:http2';
 import type { EventSchema } from '@ssekit/core';
 import {
   acceptStream,
@@ -14,6 +15,7 @@ import {
   type StreamRequest,
 } from '../acceptStream';
 import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
+import { assertNodeResponse } from '../nodeHttp2';
 import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
 import { type NodeRequest, type NodeResponse, openNodeSink } from '../nodeSink';
 
@@ -78,6 +80,7 @@ export function createNodeStream<E extends EventSchema = EventSchema>(
   res: NodeResponse,
   options: EventStreamOptions<E> = {},
 ): EventStream<E> {
+  assertNodeResponse(req, res, 'createNodeStream');
   const { lastEventId } = nodeStreamRequest(req);
   return createEventStream(openNodeSink(req, res), { lastEventId, ...options });
 }
@@ -108,12 +111,25 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
   assertHandlerOptions(options, 'createNodeHandler');
   return async (req, res) => {
     try {
+      assertNodeResponse(req, res, 'createNodeHandler');
+    } catch (error) {
+      // Registered on http2's 'stream' event: answer on the stream, never leave it hanging.
+      (options.onError ?? console.error)(error);
+      const stream = req as unknown as Partial<ServerHttp2Stream>;
+      if (typeof stream.respond === 'function' && !stream.headersSent) {
+        stream.respond({ ':status': 500 });
+        stream.end?.();
+      }
+      return;
+    }
+    try {
       const request: NodeStreamRequest = { ...nodeStreamRequest(req), res };
       const result = await acceptStream(options, req, request, () => openNodeSink(req, res));
-      if (isRefusal(result)) writeRefusal(res, result);
+      if (isRefusal(result)) writeRefusal(req, res, result);
     } catch (error) {
       (options.onError ?? console.error)(error);
-      if (!res.headersSent) writeRefusal(res, { status: 500, message: 'Internal Server Error' });
+      if (!res.headersSent)
+        writeRefusal(req, res, { status: 500, message: 'Internal Server Error' });
       else res.end();
     }
   };
