@@ -10,7 +10,7 @@ import {
   type SecureServerOptions,
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { createTestCertificate } from './testCertificate';
+import { createTestCertificate, type TestCertificate } from './testCertificate';
 import type { TestServer } from './testServer';
 
 /** An HTTP/2 (TLS) server on 127.0.0.1 with a throwaway self-signed certificate. */
@@ -27,14 +27,16 @@ export interface TestHttp2Server extends TestServer {
  * `http2.createSecureServer` on 127.0.0.1 port 0 with a certificate made for this server;
  * `handler` gets the compatibility API's request and response. `close()` destroys every open
  * connection too (streams never end on their own). `options` go to `createSecureServer`
- * (`allowHTTP1: true` to take HTTP/1.1 on the same port).
+ * (`allowHTTP1: true` to take HTTP/1.1 on the same port), except `port` (a restart on the port
+ * of a closed server) and `certificate` (one its clients already trust).
  */
 export async function createTestHttp2Server(
   handler?: (req: Http2ServerRequest, res: Http2ServerResponse) => void,
-  options: SecureServerOptions = {},
+  options: SecureServerOptions & { port?: number; certificate?: TestCertificate } = {},
 ): Promise<TestHttp2Server> {
-  const { key, cert } = createTestCertificate();
-  const server = createSecureServer({ key, cert, ...options });
+  const { port: wanted = 0, certificate = createTestCertificate(), ...serverOptions } = options;
+  const { key, cert } = certificate;
+  const server = createSecureServer({ key, cert, ...serverOptions });
   if (handler) server.on('request', handler);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (socket: Socket) => {
@@ -43,7 +45,7 @@ export async function createTestHttp2Server(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(wanted, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -104,28 +106,39 @@ export function http2Fetch(session: ClientHttp2Session): typeof fetch {
       if (name.startsWith(':') || value === undefined) continue;
       for (const item of Array.isArray(value) ? value : [value]) out.append(name, String(item));
     }
+    /** Set once the body is closed, errored or cancelled: the controller takes no more calls. */
+    let settled = false;
     const readable = new ReadableStream<Uint8Array>({
       start(controller) {
         stream.pause(); // data flows only when pulled
         stream.on('data', (chunk: Buffer) => {
+          if (settled) return;
           controller.enqueue(new Uint8Array(chunk));
           if ((controller.desiredSize ?? 0) <= 0) stream.pause();
         });
-        stream.once('end', () => controller.close());
+        stream.once('end', () => {
+          if (settled) return;
+          settled = true;
+          controller.close();
+        });
         stream.once('close', () => {
           // A reset (or the session's end) before END_STREAM: the body errors, as fetch's would.
-          if (!stream.readableEnded)
-            controller.error(
-              signal?.aborted
-                ? signal.reason
-                : new TypeError('terminated', { cause: stream.rstCode }),
-            );
+          if (settled) return;
+          settled = true;
+          controller.error(
+            signal?.aborted
+              ? signal.reason
+              : new TypeError('terminated', { cause: stream.rstCode }),
+          );
         });
       },
       pull() {
         stream.resume();
       },
-      cancel,
+      cancel() {
+        settled = true;
+        cancel();
+      },
     });
     const nullBody = status === 204 || status === 304 || request.method === 'HEAD';
     return new Response(nullBody ? null : readable, { status, headers: out });
