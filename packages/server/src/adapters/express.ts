@@ -60,6 +60,7 @@ export type {
 } from '../createEventStream';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
+  type DrainableServer,
   type DrainOptions,
   type DrainResult,
   drainOnSignal,

@@ -4,6 +4,13 @@
  * Server-Sent Events for `node:http`, `node:https` and the `node:http2` compatibility API:
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
  * with `authenticate`, {@link drainOnSignal} for a clean shutdown.
+ *
+ * Over HTTP/2 the headers HTTP/2 forbids (`Connection`, `Keep-Alive`, `Transfer-Encoding`, …)
+ * are never sent, and removed if set earlier; backpressure and `maxBufferedBytes` apply to each
+ * HTTP/2 stream; a client's `RST_STREAM` or the session's end ends the stream; the peer address
+ * is the session socket's. The core API's `'stream'` event (`(stream, headers)`) is not
+ * supported: {@link createNodeStream} throws an `SsekitError` with code `invalid-option`, and a
+ * {@link createNodeHandler} handler reports it to `onError` and answers the stream with 500.
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import type { EventSchema } from '@ssekit/core';
@@ -36,6 +43,7 @@ export type {
 } from '../createEventStream';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
+  type DrainableServer,
   type DrainOptions,
   type DrainResult,
   drainOnSignal,
@@ -103,6 +111,16 @@ export function createNodeStream<E extends EventSchema = EventSchema>(
  *   },
  * });
  * createServer(handler).listen(3000);
+ * ```
+ *
+ * @example Over HTTP/2 (TLS), every stream of a browser's tabs on one connection
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createSecureServer } from 'node:http2';
+ * import { createNodeHandler } from '@ssekit/server/node';
+ *
+ * const options = { key: readFileSync('key.pem'), cert: readFileSync('cert.pem'), allowHTTP1: true };
+ * createSecureServer(options, createNodeHandler({ hub })).listen(443);
  * ```
  */
 export function createNodeHandler<E extends EventSchema = EventSchema>(
