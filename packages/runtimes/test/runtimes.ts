@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -75,23 +75,35 @@ export interface RuntimeProcess {
   readonly exited: Promise<number | null>;
 }
 
-const running = new Set<ChildProcess>();
+/** Processes started by a test, killed after it; those started for a whole file, after it. */
+const perTest = new Set<ChildProcess>();
+const perFile = new Set<ChildProcess>();
 afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
+  for (const child of perTest) child.kill('SIGKILL');
+  perTest.clear();
+});
+afterAll(() => {
+  for (const child of perFile) child.kill('SIGKILL');
+  perFile.clear();
 });
 
 /**
- * Start `command` with `args`; killed after `timeoutMs` (a failure bound) and after each test.
+ * Start `command` with `args`; killed after `timeoutMs` (a failure bound) and after the test that
+ * started it — or, with `scope: 'file'` (a server started in `beforeAll`), after the file.
  */
 export function startRuntime(
   command: string,
   args: readonly string[],
-  { cwd = FIXTURES, timeoutMs = 60_000 }: { cwd?: string; timeoutMs?: number } = {},
+  {
+    cwd = FIXTURES,
+    timeoutMs = 60_000,
+    scope = 'test',
+  }: { cwd?: string; timeoutMs?: number; scope?: 'test' | 'file' } = {},
 ): RuntimeProcess {
   // NO_COLOR/DENO_NO_UPDATE_CHECK: plain output, and no network call of Deno's own.
   const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', FORCE_COLOR: '0' };
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const running = scope === 'test' ? perTest : perFile;
   running.add(child);
   let output = '';
   let stdout = '';
