@@ -21,6 +21,7 @@ const AUTH = { Authorization: 'Bearer s3cret' };
 const events = defineEvents({
   progress: type<{ step: number; of: number }>(),
   done: type<{ steps: number }>(),
+  note: type<{ text: string }>(),
 });
 
 interface JobRecord {
@@ -85,7 +86,12 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2026-11-01",
-  bindings = [ (name = "SELF", service = "main") ],
+  durableObjectNamespaces = [ (className = "Room", uniqueKey = "ssekit-room") ],
+  durableObjectStorage = (inMemory = void),
+  bindings = [
+    (name = "SELF", service = "main"),
+    (name = "ROOM", durableObjectNamespace = "Room"),
+  ],
 );
 `,
     );
@@ -196,6 +202,61 @@ const worker :Workerd.Worker = (
     await until('the Worker to see the second client leave', async () => {
       const [record] = await status('second');
       return record?.end === 'client-left' ? true : undefined;
+    });
+  });
+
+  describe('a hub in a Durable Object', () => {
+    async function publish(text: string): Promise<{ connections: number }> {
+      return (await fetch(`${url}/room/publish?text=${text}`)).json() as Promise<{
+        connections: number;
+      }>;
+    }
+    async function connections(): Promise<number> {
+      const stats = (await (await fetch(`${url}/room/stats`)).json()) as { connections: number };
+      return stats.connections;
+    }
+
+    it('serves many clients from one hub, with resume and heartbeats after the first leaves', async () => {
+      expect((await fetch(`${url}/room/events`)).status).toBe(401);
+      const notes: Record<string, string[]> = { a: [], b: [] };
+      const streams = Object.fromEntries(
+        (['a', 'b'] as const).map((name) => {
+          const stream = connect(`${url}/room/events`, { events, headers: AUTH });
+          stream.on('note', (data) => notes[name]!.push(data.text));
+          return [name, stream];
+        }),
+      );
+      await until('both clients', async () => ((await connections()) === 2 ? true : undefined));
+      // A publish in one request reaches the streams of two others.
+      await publish('one');
+      await until('both to get it', async () =>
+        notes.a!.length === 1 && notes.b!.length === 1 ? true : undefined,
+      );
+      // The first stream's request started the hub's timer; its client leaves, the hub sees it…
+      streams.a!.close();
+      await until('the hub to drop a', async () =>
+        (await connections()) === 1 ? true : undefined,
+      );
+      // …and a raw reader still gets heartbeats from the same hub.
+      const raw = await readSse(`${url}/room/events`, { headers: AUTH });
+      readers.push(raw);
+      await raw.until((r) => r.comments.length >= 3);
+      raw.close();
+      // b leaves; two notes are published while it is away; it resumes from its last id.
+      const lastEventId = streams.b!.lastEventId;
+      streams.b!.close();
+      await until('the hub to drop b', async () =>
+        (await connections()) === 0 ? true : undefined,
+      );
+      await publish('two');
+      await publish('three');
+      const resumed: string[] = [];
+      const again = connect(`${url}/room/events`, { events, headers: AUTH, lastEventId });
+      again.on('note', (data) => resumed.push(data.text));
+      await until('the missed notes', async () => (resumed.length === 2 ? true : undefined));
+      again.close();
+      expect(notes).toEqual({ a: ['one'], b: ['one'] });
+      expect(resumed).toEqual(['two', 'three']);
     });
   });
 });
