@@ -7,14 +7,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The repository's root folder. */
-export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/**
+ * The repository's root folder. A function, not a constant: this module is also loaded (through
+ * the package's index) by tests in a DOM environment, where `import.meta.url` is not a file URL.
+ */
+export function repoRoot(): string {
+  return fileURLToPath(new URL('../../..', import.meta.url));
+}
 
 /** The public packages whose `dist/` the built-output tests load. */
 const PACKAGES = ['core', 'server', 'client', 'react'];
 
 /** Where the build lock lives while one test file builds (`mkdir` is atomic). */
-const LOCK = join(REPO_ROOT, 'node_modules', '.cache', 'ssekit-build.lock');
+function lockDir(): string {
+  return join(repoRoot(), 'node_modules', '.cache', 'ssekit-build.lock');
+}
 
 /** Newest modification time under `dir`, in ms. */
 function newest(dir: string): number {
@@ -28,7 +35,7 @@ function newest(dir: string): number {
 /** The packages whose `dist/` is missing or older than their `src/`. */
 function stalePackages(): string[] {
   return PACKAGES.filter((name) => {
-    const dir = join(REPO_ROOT, 'packages', name);
+    const dir = join(repoRoot(), 'packages', name);
     const dist = join(dir, 'dist');
     return !existsSync(join(dist, 'index.js')) || newest(join(dir, 'src')) > newest(dist);
   });
@@ -37,7 +44,7 @@ function stalePackages(): string[] {
 /** True while the process that wrote the lock is alive. */
 async function lockHolderAlive(): Promise<boolean> {
   try {
-    const pid = Number(await readFile(join(LOCK, 'pid'), 'utf8'));
+    const pid = Number(await readFile(join(lockDir(), 'pid'), 'utf8'));
     process.kill(pid, 0);
     return true;
   } catch (error) {
@@ -56,7 +63,8 @@ async function lockHolderAlive(): Promise<boolean> {
 export async function ensurePackagesBuilt(label = 'tests'): Promise<void> {
   if (stalePackages().length === 0) return;
   const deadline = Date.now() + 300_000;
-  mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
+  const LOCK = lockDir();
+  mkdirSync(join(repoRoot(), 'node_modules', '.cache'), { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK);
@@ -73,7 +81,7 @@ export async function ensurePackagesBuilt(label = 'tests'): Promise<void> {
     const stale = stalePackages();
     if (stale.length === 0) return;
     console.log(`[${label}] building the packages (${stale.join(', ')}: dist/ missing or stale)`);
-    await run('npm', ['run', 'build'], { cwd: REPO_ROOT, env: process.env, timeout: 240_000 });
+    await run('npm', ['run', 'build'], { cwd: repoRoot(), env: process.env, timeout: 240_000 });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
