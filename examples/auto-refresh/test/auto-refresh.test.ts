@@ -5,10 +5,10 @@
  * one hub; a closed tab and a SIGTERM end their streams cleanly.
  */
 import { fileURLToPath } from 'node:url';
-import { findService, launchChromium } from '@ssekit/test-utils';
+import { ensurePackagesBuilt, findService, launchChromium } from '@ssekit/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePackagesBuilt, type NextServer, nextBuild, nextStart } from './nextApp';
+import { type NextServer, nextBuild, nextStart } from './nextApp';
 
 const executablePath = findService('chromium');
 const screenshotPath = fileURLToPath(new URL('../screenshots/users.png', import.meta.url));
@@ -21,7 +21,7 @@ describe.skipIf(!executablePath)('auto-refresh example (next build + next start)
 
   beforeAll(async () => {
     const launching = launchChromium(executablePath!);
-    await ensurePackagesBuilt();
+    await ensurePackagesBuilt('auto-refresh');
     await nextBuild();
     [server, browser] = await Promise.all([nextStart(), launching]);
   });

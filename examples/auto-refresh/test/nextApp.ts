@@ -3,49 +3,19 @@
  * a child process the test can SIGTERM.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = join(exampleDir, '../..');
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
-/** The packages the app imports; Next resolves them to their built `dist/`. */
-const PACKAGES = ['core', 'server', 'client', 'react'];
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: 'production',
   NEXT_TELEMETRY_DISABLED: '1',
 };
-
-/** Newest modification time under `dir`, in ms. */
-function newest(dir: string): number {
-  let time = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) time = Math.max(time, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return time;
-}
-
-/**
- * Next.js resolves `@ssekit/*` like any app would, through their `exports` to `dist/` (it does not
- * know the repository's `@ssekit/source` condition). Build them when a `dist/` is missing or
- * older than its `src/`, so the app never runs stale package code.
- */
-export async function ensurePackagesBuilt(): Promise<void> {
-  const stale = PACKAGES.filter((name) => {
-    const dir = join(repoRoot, 'packages', name);
-    const dist = join(dir, 'dist');
-    return !existsSync(join(dist, 'index.js')) || newest(join(dir, 'src')) > newest(dist);
-  });
-  if (stale.length === 0) return;
-  console.log(`[auto-refresh] building the packages (${stale.join(', ')}: dist/ missing or stale)`);
-  await run('npm', ['run', 'build'], { cwd: repoRoot, env: process.env, timeout: 240_000 });
-}
 
 /** `next build` in the example's folder. */
 export async function nextBuild(): Promise<void> {

@@ -244,7 +244,10 @@ export function connect<E extends EventSchema = EventSchema>(
   const read = async (res: Response, signal: AbortSignal) => {
     const reader = res.body!.getReader();
     // A custom fetch may ignore the signal: cancel the body here so an abort always ends the read.
-    signal.addEventListener('abort', () => reader.cancel().catch(() => {}));
+    // The listener returns nothing: workerd logs a warning for a listener that returns a promise.
+    signal.addEventListener('abort', () => {
+      reader.cancel().catch(() => {});
+    });
     // ignoreBOM keeps a BOM in the text: the parser strips exactly one, as the spec says.
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     parser.reset();

@@ -18,8 +18,9 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    */
   validate?: boolean;
   /**
-   * Heartbeat interval in ms, or `false` for none. Streams with the same interval share one
-   * process-wide timer. @defaultValue `15000`
+   * Heartbeat interval in ms, or `false` for none. A stand-alone stream's heartbeat timer is its
+   * own, set in the request that opened the stream (on Workers a timer dies with its request); a
+   * hub's streams share the hub's one timer. @defaultValue `15000`
    */
   heartbeat?: number | false;
   /**

@@ -13,11 +13,15 @@ export interface HeartbeatTarget {
 }
 
 /**
- * One timer for many streams. The seeds started a `setInterval` per connection; with 10,000
- * connections that is 10,000 timers firing out of phase. Here a hub (or all stand-alone streams
- * with the same interval) shares one timer that writes the same pre-encoded bytes to every live
- * stream. The timer runs only while at least one stream is registered, so an idle process holds
- * no timer and tests see no leaked handle.
+ * One timer for the streams registered with it. The seeds started a `setInterval` per connection;
+ * with 10,000 connections that is 10,000 timers firing out of phase. A hub shares one timer that
+ * writes the same pre-encoded bytes to every live stream. A stand-alone stream gets a `Heartbeat`
+ * of its own, set in the request that opened it: Workers (workerd) cancel a request's timers
+ * when that request ends and refuse I/O on one request's response from another, so a timer shared
+ * with streams of other requests would stop, or fail, when the first of them ends. (Node files
+ * timers of the same duration in one list, so a timer per stream stays cheap.) The timer runs
+ * only while at least one stream is registered, so an idle process holds no timer and tests see
+ * no leaked handle.
  * @internal
  */
 export class Heartbeat {
@@ -67,20 +71,4 @@ export function assertHeartbeat(ms: unknown): asserts ms is number {
       `Invalid heartbeat ${String(ms)}: pass a positive integer number of milliseconds, or false to turn heartbeats off.`,
     );
   }
-}
-
-/** @internal Process-wide schedulers for stand-alone streams, one per interval. */
-const shared = new Map<number, Heartbeat>();
-
-/**
- * The process-wide heartbeat for stand-alone streams with this interval (hubs own theirs).
- * @internal
- */
-export function sharedHeartbeat(intervalMs: number): Heartbeat {
-  let heartbeat = shared.get(intervalMs);
-  if (heartbeat === undefined) {
-    heartbeat = new Heartbeat(intervalMs);
-    shared.set(intervalMs, heartbeat);
-  }
-  return heartbeat;
 }

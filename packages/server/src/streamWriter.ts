@@ -17,9 +17,8 @@ import { type Flushable, scheduleFlush } from './flushQueue';
 import {
   assertHeartbeat,
   DEFAULT_HEARTBEAT_MS,
-  type Heartbeat,
+  Heartbeat,
   type HeartbeatTarget,
-  sharedHeartbeat,
 } from './heartbeat';
 import { type PayloadOptions, serializePayload } from './serializePayload';
 import type { SinkEvents, StreamSink } from './streamSink';
@@ -57,7 +56,10 @@ export interface StreamSettings extends PayloadOptions {
   highWaterMark: number;
 }
 
-/** @internal Resolve and check {@link EventStreamOptions} into {@link StreamSettings}. */
+/**
+ * @internal Resolve and check {@link EventStreamOptions} into {@link StreamSettings}: once per
+ * hub (with the hub's `heartbeat`), or once per stand-alone stream.
+ */
 export function resolveStreamSettings(
   options: EventStreamOptions<any>,
   heartbeat?: Heartbeat,
@@ -95,7 +97,9 @@ export function resolveStreamSettings(
       options.validate ?? (globalThis as { process?: any }).process?.env?.NODE_ENV !== 'production',
     strictValidate: options.validate === true,
     maxEventSize,
-    heartbeat: beat === false ? undefined : (heartbeat ?? sharedHeartbeat(beat)),
+    // A stand-alone stream (no hub's heartbeat given) gets a timer of its own, set in the request
+    // that opened it: see Heartbeat for why it is not shared across requests.
+    heartbeat: beat === false ? undefined : (heartbeat ?? new Heartbeat(beat)),
     retryLine,
     firstFrame: encoder.encode(retry === false ? encodeComment() : `${retryLine}\n`),
     maxBufferedBytes,

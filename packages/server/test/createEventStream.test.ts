@@ -203,11 +203,13 @@ describe('createEventStream', () => {
 });
 
 describe('heartbeat', () => {
-  it('writes a comment to every stream at the interval from one shared timer', async () => {
+  it('writes a comment to every stream at the interval, from a timer of its own', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     const sinks = Array.from({ length: 100 }, () => memorySink());
     const streams = sinks.map((sink) => createEventStream(sink, { heartbeat: 1000 }));
-    expect(vi.getTimerCount()).toBe(1);
+    // One per stream, set when it opened: a request-scoped runtime (Workers) cancels a request's
+    // timers when it ends, so a shared one would die with the first stream's request.
+    expect(vi.getTimerCount()).toBe(100);
     await vi.advanceTimersByTimeAsync(999);
     expect(sinks[0]!.text).toBe('retry: 3000\n\n');
     await vi.advanceTimersByTimeAsync(1);
@@ -218,13 +220,15 @@ describe('heartbeat', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('releases the timer when the last client disconnects', () => {
+  it('keeps beating on a stream when another stream ends, and releases each timer', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const sinks = [memorySink(), memorySink()];
     for (const sink of sinks) createEventStream(sink, { heartbeat: 500 });
-    expect(vi.getTimerCount()).toBe(1);
+    expect(vi.getTimerCount()).toBe(2);
     sinks[0]!.disconnect();
     expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sinks[1]!.text).toBe(`retry: 3000\n\n${BEAT}${BEAT}`);
     sinks[1]!.disconnect();
     expect(vi.getTimerCount()).toBe(0);
   });

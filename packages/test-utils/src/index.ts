@@ -5,6 +5,7 @@
  * own), headless chromium, seeded randomness and real servers on 127.0.0.1.
  */
 
+export { ensurePackagesBuilt, repoRoot } from './builtPackages';
 export { CHROMIUM_ARGS, launchChromium } from './launchChromium';
 export { readSse, type SseReader } from './readSse';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redisServer';
