@@ -77,3 +77,30 @@ describe.each(RUNTIMES)('$name', ({ name, args, version }) => {
     },
   );
 });
+
+describe.concurrent('bun idleTimeout', () => {
+  const binary = findRuntime('bun');
+
+  // Bun's idleTimeout (10 s by default, 1 s here) cut a quiet stream before its first heartbeat.
+  it.skipIf(!binary)(
+    "a handler given Bun's server keeps a quiet stream open past Bun's idleTimeout",
+    async () => {
+      const run = startRuntime(binary!, ['bun-idle.mjs']);
+      expect(await run.exited, run.output()).toBe(0);
+      const result = JSON.parse(run.stdout().trim().split('\n').at(-1) ?? '');
+      // One request: the event came on the first connection, not after a reconnect.
+      expect(result).toEqual({ requests: 1, received: [1] });
+    },
+  );
+
+  it.skipIf(!binary)(
+    'without it, Bun cuts the quiet stream (the case the option is for)',
+    async () => {
+      const run = startRuntime(binary!, ['bun-idle.mjs', 'without-server']);
+      expect(await run.exited, run.output()).toBe(0);
+      const result = JSON.parse(run.stdout().trim().split('\n').at(-1) ?? '');
+      expect(result.received).toEqual([1]);
+      expect(result.requests).toBeGreaterThan(1);
+    },
+  );
+});

@@ -94,9 +94,38 @@ export function createFetchStream<E extends EventSchema = EventSchema>(
 }
 
 /**
- * A `(request) => Promise<Response>` handler: authenticate, then open a stream and pass it to
- * `onStream`. A refusal becomes a plain-text 401/403/… `Response`; a throwing `authenticate`
- * a 500.
+ * Bun's `Server`, the second argument of `Bun.serve`'s `fetch`: it closes a connection that
+ * sends nothing for `idleTimeout` seconds (10 by default, under the 15 s heartbeat), and
+ * `timeout(request, 0)` lifts that for one request. Recognised by Bun-only methods, so another
+ * host's second argument (Deno's connection info, a Worker's `env`) is never called.
+ * @internal
+ */
+interface BunServer {
+  timeout(request: Request, seconds: number): void;
+  upgrade(...args: unknown[]): unknown;
+  requestIP(...args: unknown[]): unknown;
+}
+
+/** @internal Lift Bun's idle timeout for a stream's request; a no-op on other hosts. */
+function keepStreamOpen(request: Request, host: unknown): void {
+  const server = host as Partial<BunServer> | null | undefined;
+  if (
+    typeof server?.timeout === 'function' &&
+    typeof server.upgrade === 'function' &&
+    typeof server.requestIP === 'function'
+  ) {
+    server.timeout(request, 0);
+  }
+}
+
+/**
+ * A `(request, server?) => Promise<Response>` handler: authenticate, then open a stream and pass
+ * it to `onStream`. A refusal becomes a plain-text 401/403/… `Response`; a throwing
+ * `authenticate` a 500.
+ *
+ * Pass Bun's `server` (the second argument of `Bun.serve`'s `fetch`, or Hono's `c.env` on Bun)
+ * and a stream is exempt from Bun's `idleTimeout`, which would otherwise cut a quiet stream
+ * after 10 s, before its first heartbeat. Other hosts' second arguments are ignored.
  *
  * @example In Hono
  * ```ts
@@ -112,12 +141,18 @@ export function createFetchStream<E extends EventSchema = EventSchema>(
  * });
  * new Hono().get('/events', (c) => sse(c.req.raw));
  * ```
+ *
+ * @example On Bun
+ * ```ts no-check
+ * const sse = createFetchHandler({ hub });
+ * Bun.serve({ fetch: (request, server) => sse(request, server) });
+ * ```
  */
 export function createFetchHandler<E extends EventSchema = EventSchema>(
   options: FetchHandlerOptions<E>,
-): (request: Request) => Promise<Response> {
+): (request: Request, server?: unknown) => Promise<Response> {
   assertHandlerOptions(options, 'createFetchHandler');
-  return async (request) => {
+  return async (request, server) => {
     let sink: WebStreamSink | undefined;
     try {
       const result = await acceptStream(options, request, fetchStreamRequest(request), () => {
@@ -125,6 +160,7 @@ export function createFetchHandler<E extends EventSchema = EventSchema>(
         return sink;
       });
       if (isRefusal(result)) return refusalResponse(result);
+      keepStreamOpen(request, server);
       return new Response(sink!.body, { status: 200, headers: SSE_HEADERS });
     } catch (error) {
       (options.onError ?? console.error)(error);
