@@ -87,7 +87,10 @@ export function connect<E extends EventSchema = EventSchema>(
   const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
   const doc = options.pauseWhenHidden ? (globalThis as any).document : undefined;
   if (options.shareAcrossTabs) {
-    throw new SsekitError('invalid-option', "shareAcrossTabs: use connect of '@ssekit/client/tabs'");
+    throw new SsekitError(
+      'invalid-option',
+      "shareAcrossTabs: use connect of '@ssekit/client/tabs'",
+    );
   }
   const request = createRequest(url, options);
   let lastId = options.lastEventId;

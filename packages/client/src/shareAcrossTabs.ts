@@ -98,7 +98,7 @@ export function connect<E extends EventSchema = EventSchema>(
   if (shareAcrossTabs && plain.headers !== undefined && shareKey === undefined) {
     throw new SsekitError(
       'invalid-option',
-      'shareAcrossTabs with headers needs a shareKey naming whose credentials they carry (a user id), so tabs of different users never share one stream',
+      'shareAcrossTabs with headers needs a shareKey (React: credentialsKey) naming whose credentials they carry, such as the user id, so tabs of different users never share one stream',
     );
   }
   if (!shareAcrossTabs || !locks || typeof g.BroadcastChannel !== 'function') {

@@ -154,7 +154,8 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
     for (let i = 0; i < count; i++) await hub.publish('count', { n: ++n });
   };
   /** `from..to`, the sequence each tab must hold exactly. */
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
   it('eight tabs share one connection and all receive every event', async () => {
     const pages = await openTabs(8, true);
@@ -267,7 +268,10 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
       // The session dies with the renderer, so the command never answers: do not wait for it.
       const crashedAt = Date.now();
       cdp.send('Page.crash').catch(() => {});
-      await until(() => live().every((r) => r.tab !== leaderTabOf(page)), 'the crash to end the stream');
+      await until(
+        () => live().every((r) => r.tab !== leaderTabOf(page)),
+        'the crash to end the stream',
+      );
       return crashedAt;
     });
     console.log(
