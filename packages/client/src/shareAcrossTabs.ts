@@ -1,3 +1,11 @@
+// The package's own entry, not './connect': the built `tabs` entry then imports the one copy of
+// `connect` that `@ssekit/client` (and `@ssekit/react`) already ship, instead of bundling its own.
+import {
+  type ConnectOptions,
+  connect as connectTab,
+  type EventStream,
+  type StreamStatus,
+} from '@ssekit/client';
 import {
   assertFieldValue,
   type EventOf,
@@ -5,9 +13,7 @@ import {
   type ResetNotice,
   SsekitError,
 } from '@ssekit/core';
-import { connect as connectTab } from './connect';
 import { createFanout } from './fanout';
-import type { ConnectOptions, EventStream, StreamStatus } from './types';
 
 /** Events each tab keeps to catch a lagging tab up after a hand-over. @internal */
 const HISTORY = 512;

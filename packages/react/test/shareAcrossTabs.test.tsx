@@ -64,7 +64,7 @@ describe('shareAcrossTabs', () => {
     );
     await tick();
     expect(connect.mock.calls[0]![1]).toMatchObject({ shareAcrossTabs: true });
-    expect(connect.mock.calls[0]![1].shareKey).toBeUndefined();
+    expect(connect.mock.calls[0]![1]!.shareKey).toBeUndefined();
   });
 
   test('the hooks of @ssekit/react/tabs open streams with the tab-sharing connect', async () => {
