@@ -164,6 +164,7 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
   }, 60_000);
 
   afterEach(async () => {
+    expect(pageErrors.splice(0)).toEqual([]);
     await context?.close();
     context = undefined;
     requests.length = 0;
@@ -185,12 +186,21 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
     }
   }
 
-  async function openTabs(count: number, share: boolean, path = '/'): Promise<Page[]> {
+  /** Errors thrown in any tab: none is expected. */
+  const pageErrors: string[] = [];
+
+  async function openTabs(
+    count: number,
+    share: boolean,
+    path = '/',
+    setup?: (context: BrowserContext) => Promise<unknown>,
+  ): Promise<Page[]> {
     context = await browser.newContext();
+    await setup?.(context);
     const pages: Page[] = [];
     for (let i = 0; i < count; i++) {
       const page = await context.newPage();
-      page.on('pageerror', (error) => console.error(`tab ${i}:`, error));
+      page.on('pageerror', (error) => pageErrors.push(`tab ${i}: ${error}`));
       await page.goto(`${http.url}${path}?tab=${i}`);
       await page.waitForFunction(() => (window as any).ready === true);
       pages.push(page);
@@ -376,4 +386,20 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
     );
     expect(time.toConnect).toBeLessThan(10_000);
   }, 90_000);
+
+  it('falls back to a connection per tab where Web Locks are missing, with the same page', async () => {
+    const pages = await openTabs(3, true, '/', (ctx) =>
+      ctx.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined });
+      }),
+    );
+    await until(() => live().length === 3, 'three streams');
+    const first = n + 1;
+    await publish(3);
+    for (const page of pages) {
+      await until(async () => (await got(page)).at(-1) === n, 'every tab to get the events');
+      expect(await got(page)).toEqual(range(first, n));
+    }
+    expect(requests).toHaveLength(3);
+  }, 60_000);
 });
