@@ -161,15 +161,19 @@ export function connect<E extends EventSchema = EventSchema>(
     set.add(one);
     return () => set.delete(one);
   };
-  const post = (m: Message) => {
+  const post = (m: Message): boolean => {
     try {
       channel.postMessage(m);
+      return true;
     } catch (cause) {
-      // A payload that cannot be cloned (a class instance with functions, say) reaches this tab only.
-      emit(
-        '\n2',
-        new SsekitError('invalid-option', `Cannot forward to other tabs: ${cause}`, { cause }),
-      );
+      // A payload structured clone refuses (functions, a class instance from a schema's
+      // transform) reaches this tab only: the others are told, never left with a silent gap.
+      const what = m.k === 'ev' ? `"${m.m.e.type}" (id ${m.m.e.id})` : m.k;
+      const error = new SsekitError('invalid-json', `Could not forward ${what} to other tabs`, {
+        cause,
+      });
+      channel.postMessage({ k: 'err', term: term!, e: toWire(error) } satisfies Message);
+      return false;
     }
   };
   const setStatus = (s: WireStatus | StreamStatus) => {
@@ -180,10 +184,11 @@ export function connect<E extends EventSchema = EventSchema>(
   };
 
   // One event, from this tab's own connection or from the leader's: the same dispatch as `connect`.
-  const deliver = (m: Entry) => {
+  const deliver = (m: Entry, keep = true) => {
     if (closed) return;
     lastId = m.last;
-    history.push(m);
+    // Only what could travel: a catch-up answer holding an uncloneable event would never arrive.
+    if (keep) history.push(m);
     if (history.length > HISTORY) history.shift();
     const event = m.e as EventOf<E>;
     for (const fn of subs.get(event.type) ?? []) {
@@ -273,8 +278,7 @@ export function connect<E extends EventSchema = EventSchema>(
     const offs = [
       stream.onEvent((e) => {
         const m: Entry = { e, last: stream.lastEventId };
-        post({ k: 'ev', term: t, m });
-        deliver(m);
+        deliver(m, post({ k: 'ev', term: t, m }));
       }),
       stream.onReset((n) => {
         post({ k: 'reset', term: t, n });

@@ -251,6 +251,28 @@ describe('one connection for the group (in-process locks, real BroadcastChannel)
     for (const g of got) expect(g).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('tells the other tabs about an event whose payload cannot be forwarded', async () => {
+    const replay = await replayingServer();
+    server = replay.server;
+    vi.stubGlobal('navigator', { locks: fakeLocks() });
+    // A serializer whose payloads hold a function: structured clone refuses them.
+    const serializer = {
+      parse: (text: string) => ({ n: Number(text), f: () => {} }),
+      stringify: String,
+    };
+    const [leader, follower] = [open(server.url, { serializer }), open(server.url, { serializer })];
+    const errors: { code: string; message: string }[] = [];
+    follower.onError((e) => errors.push(e));
+    const got = collect(leader);
+    await until(() => follower.status.state === 'open');
+    replay.publish(1);
+    await until(() => got.length === 1 && errors.length === 1);
+    expect(errors[0]).toMatchObject({
+      code: 'invalid-json',
+      message: expect.stringContaining('id 1'),
+    });
+  });
+
   it('keeps the others connected when a follower closes; the last close ends the stream', async () => {
     const replay = await replayingServer();
     server = replay.server;
