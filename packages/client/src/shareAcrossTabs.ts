@@ -6,13 +6,7 @@ import {
   type EventStream,
   type StreamStatus,
 } from '@ssekit/client';
-import {
-  assertFieldValue,
-  type EventOf,
-  type EventSchema,
-  type ResetNotice,
-  SsekitError,
-} from '@ssekit/core';
+import { type EventOf, type EventSchema, type ResetNotice, SsekitError } from '@ssekit/core';
 import { createFanout } from './fanout';
 
 /** Events each tab keeps to catch a lagging tab up after a hand-over. @internal */
@@ -110,7 +104,9 @@ export function connect<E extends EventSchema = EventSchema>(
   if (!shareAcrossTabs || !locks || typeof g.BroadcastChannel !== 'function') {
     return connectTab(url, plain);
   }
-  if (plain.lastEventId !== undefined) assertFieldValue('id', plain.lastEventId);
+  // Options that cannot work fail here, in every tab, not only once a tab becomes leader: a
+  // stream whose signal is already aborted checks them all and never sends a request.
+  connectTab(url, { ...plain, signal: AbortSignal.abort() });
   const { events: _, closeOn: close1, signal, ...rest } = plain;
   const closeOn = ([] as string[]).concat(close1 ?? []);
   const name = `ssekit:${plain.method ?? 'GET'} ${new URL(url, g.location?.href).href}\0${shareKey ?? ''}`;

@@ -146,6 +146,16 @@ describe('option checks', () => {
     );
   });
 
+  it('checks the other options in every tab, not only in the leader', () => {
+    vi.stubGlobal('navigator', { locks: fakeLocks() });
+    expect(() =>
+      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, maxEventSize: 0 }),
+    ).toThrow(expect.objectContaining({ code: 'invalid-option' }));
+    expect(() =>
+      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, lastEventId: 'a\nb' }),
+    ).toThrow(expect.objectContaining({ code: 'invalid-field' }));
+  });
+
   it('makes the plain connect refuse shareAcrossTabs, naming the entry that has it', () => {
     expect(() => plainConnect('http://127.0.0.1:9/', { shareAcrossTabs: true })).toThrow(
       expect.objectContaining({
