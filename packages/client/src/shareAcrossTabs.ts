@@ -112,6 +112,12 @@ export function connect<E extends EventSchema = EventSchema>(
   const name = `ssekit:${plain.method ?? 'GET'} ${new URL(url, g.location?.href).href}\0${shareKey ?? ''}`;
   const channel = new BroadcastChannel(name);
   const me = Math.random().toString(36).slice(2);
+  let terms = 0; // counts this tab's terms and hellos, for unique names
+  let asked = ''; // our latest hello: only its answer counts, an older one would repeat events
+  const hello = () => {
+    asked = `${me}.${++terms}`;
+    post({ k: 'hello', from: asked, last: lastId });
+  };
   const lockAbort = new AbortController();
 
   const subs = new Map<string, Set<Handler>>();
@@ -136,7 +142,6 @@ export function connect<E extends EventSchema = EventSchema>(
   let inner: EventStream<E> | undefined;
   let detach: (() => void) | undefined;
   let release: (() => void) | undefined;
-  let terms = 0;
 
   const emit = (key: string, a: unknown, b?: unknown) => {
     for (const fn of subs.get(key) ?? []) {
@@ -175,8 +180,8 @@ export function connect<E extends EventSchema = EventSchema>(
   const setStatus = (s: WireStatus | StreamStatus) => {
     const error = s.error && !(s.error instanceof Error) ? fromWire(s.error) : s.error;
     snapshot = { ...s, error: error as SsekitError | undefined, lastEventId: lastId };
-    emit('\n3', 0);
     if (s.state === 'closed') finish(snapshot);
+    else emit('\n3', 0);
   };
 
   // One event, from this tab's own connection or from the leader's: the same dispatch as `connect`.
@@ -235,9 +240,9 @@ export function connect<E extends EventSchema = EventSchema>(
       term = m.term;
       syncing = catchingUp = true;
       queue = [];
-      post({ k: 'hello', from: me, last: lastId });
+      hello();
     } else if (m.k === 'sync') {
-      if (m.to !== me) return;
+      if (m.to !== asked) return;
       term = m.term;
       syncing = false;
       const held = queue.filter((q) => 'term' in q && q.term === term);
@@ -364,6 +369,6 @@ export function connect<E extends EventSchema = EventSchema>(
     .catch(() => {
       // Aborted by close() while waiting in line: nothing to do.
     });
-  post({ k: 'hello', from: me, last: lastId });
+  hello();
   return stream;
 }

@@ -261,6 +261,41 @@ describe('one connection for the group (in-process locks, real BroadcastChannel)
     for (const g of got) expect(g).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('takes only the answer to its latest hello, so a catch-up is never applied twice', async () => {
+    const replay = await replayingServer();
+    server = replay.server;
+    const locks = fakeLocks();
+    vi.stubGlobal('navigator', { locks });
+    const name = `ssekit:GET ${new URL(server.url).href}\0`;
+    await new Promise<void>((held) => {
+      void locks.request(name, {}, () => {
+        held();
+        return new Promise<void>(() => {});
+      });
+    });
+    const leader = new BroadcastChannel(name);
+    const hellos: { from: string; last: string | undefined }[] = [];
+    leader.onmessage = ({ data }) => {
+      if (data.k === 'hello') hellos.push(data);
+    };
+    const tab = open(server.url, { lastEventId: '1' });
+    const got = collect(tab);
+    await until(() => hellos.length === 1);
+    // A leader (re)announces itself before answering: the tab says hello again.
+    leader.postMessage({ k: 'lead', term: 't.1' });
+    await until(() => hellos.length === 2);
+    const status = { state: 'open', attempt: 0, retryAt: undefined };
+    const two = { e: { type: 'message', data: 2, id: '2' }, last: '2' };
+    for (const h of hellos) {
+      leader.postMessage({ k: 'sync', to: h.from, term: 't.1', s: status, events: [two] });
+    }
+    const three = { e: { type: 'message', data: 3, id: '3' }, last: '3' };
+    leader.postMessage({ k: 'ev', term: 't.1', m: three });
+    await until(() => got.includes(3));
+    expect(got).toEqual([2, 3]);
+    leader.close();
+  });
+
   it('tells the other tabs about an event whose payload cannot be forwarded', async () => {
     const replay = await replayingServer();
     server = replay.server;
