@@ -7,7 +7,7 @@ import { packageConfig } from '../../scripts/tsup.base.ts';
  * marked as client code. The source map gets one empty line in front to stay aligned.
  */
 async function markClientEntry(): Promise<void> {
-  for (const file of ['dist/index.js', 'dist/index.cjs']) {
+  for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/tabs.js', 'dist/tabs.cjs']) {
     const code = await readFile(file, 'utf8');
     if (code.startsWith("'use client';")) continue;
     await writeFile(file, `'use client';\n${code}`);
@@ -18,6 +18,6 @@ async function markClientEntry(): Promise<void> {
 }
 
 export default packageConfig(
-  { index: 'src/index.ts', testing: 'src/testing.ts' },
+  { index: 'src/index.ts', testing: 'src/testing.ts', tabs: 'src/tabs.ts' },
   { onSuccess: markClientEntry },
 );

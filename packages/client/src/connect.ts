@@ -86,6 +86,12 @@ export function connect<E extends EventSchema = EventSchema>(
   const retry = options.retry ?? {};
   const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
   const doc = options.pauseWhenHidden ? (globalThis as any).document : undefined;
+  if (options.shareAcrossTabs) {
+    throw new SsekitError(
+      'invalid-option',
+      "shareAcrossTabs: use connect of '@ssekit/client/tabs'",
+    );
+  }
   const request = createRequest(url, options);
   let lastId = options.lastEventId;
   if (lastId !== undefined) assertFieldValue('id', lastId);

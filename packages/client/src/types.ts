@@ -92,6 +92,22 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
    * keep waiting. `false` turns the hint off. @defaultValue `10000`
    */
   firstByteTimeout?: number | false;
+  /**
+   * Share one connection among the tabs of this origin that open the same stream (same method,
+   * URL and {@link ConnectOptions.shareKey}): a Web Locks leader connects and forwards over a
+   * BroadcastChannel, and another tab resumes with the last event id when the leader's tab goes.
+   * Needs `connect` from `@ssekit/client/tabs` (the plain `connect` refuses it, so apps that do
+   * not share never ship the code); where Web Locks or BroadcastChannel are missing, each tab
+   * connects on its own. `pauseWhenHidden` does not apply to a shared stream.
+   * @defaultValue `false`
+   */
+  shareAcrossTabs?: boolean;
+  /**
+   * Whose credentials the stream carries (a user or session id): tabs share a stream only when
+   * their keys are equal. Required with `shareAcrossTabs` when `headers` is given, since tabs may
+   * hold different users' tokens; `''` says every tab of the origin is the same user.
+   */
+  shareKey?: string;
 }
 
 /** Metadata passed with every payload to an `on(type, …)` handler. */

@@ -3,6 +3,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { connect, type EventMeta, type StreamStatus } from '../src/index';
 import { sseHandler } from '../src/msw';
+import { connect as connectShared } from '../src/tabs';
 
 const events = defineEvents({
   notification: z.object({ title: z.string(), unread: z.number() }),
@@ -74,5 +75,17 @@ describe('reconnect() and the msw helper', () => {
       client.reset({ reason: 'epoch' });
       client.raw.send({ event: 'anything', data: 'raw text' });
     });
+  });
+});
+
+describe('connect of @ssekit/client/tabs', () => {
+  it('takes shareAcrossTabs and shareKey and returns the same typed stream', () => {
+    const stream = connectShared('/events', { events, shareAcrossTabs: true, shareKey: 'u1' });
+    expectTypeOf(stream).toEqualTypeOf<ReturnType<typeof connect<typeof events>>>();
+    stream.on('notification', (data) => {
+      expectTypeOf(data).toEqualTypeOf<{ title: string; unread: number }>();
+    });
+    // @ts-expect-error shareKey is a string (a user or session id)
+    connectShared('/events', { shareAcrossTabs: true, shareKey: 1 });
   });
 });

@@ -14,13 +14,14 @@ export function useServerEventsProvider<E extends EventSchema>(
   props: ServerEventsProviderProps<E>,
 ): ReactNode {
   const { children, headers, options, enabled = true } = props;
+  const share = props.shareAcrossTabs ?? binding.fallback.share;
   const { fallback } = binding;
   const url = String(props.url ?? fallback.url);
   const key = props.credentialsKey ?? fallback.credentialsKey;
   const connect = props.connect ?? fallback.connect;
   const target = useMemo(
-    () => binding.target(url, key, connect, enabled),
-    [binding, url, key, connect, enabled],
+    () => binding.target(url, key, connect, enabled, share),
+    [binding, url, key, connect, enabled, share],
   );
   // Option objects change identity every render, so they never pick the connection: they are
   // read when it (re)connects. Insertion effects run before the children's effects connect.

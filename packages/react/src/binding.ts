@@ -21,6 +21,7 @@ export interface Binding<E extends EventSchema> {
     credentialsKey: string,
     connect: ConnectFn<E>,
     enabled: boolean,
+    share: boolean,
   ): ConnectionTarget<E>;
   /** `base` for another URL: its own connection, `base`'s latest options (headers) and key. */
   derive(base: ConnectionTarget<E>, url: string): ConnectionTarget<E>;

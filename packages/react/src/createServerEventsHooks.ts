@@ -13,7 +13,7 @@ import { useServerEvents } from './useServerEvents';
 
 /** Options of {@link createServerEventsHooks}: connection defaults for every hook. */
 export interface ServerEventsHooksOptions<E extends EventSchema>
-  extends Omit<ConnectOptions<E>, 'events' | 'signal'> {
+  extends Omit<ConnectOptions<E>, 'events' | 'signal' | 'shareKey'> {
   /**
    * The stream's URL. Optional here when every consumer is inside a `ServerEventsProvider` that
    * gives one; a hook with no URL from either throws.
@@ -38,6 +38,16 @@ export interface ServerEventsHooksOptions<E extends EventSchema>
    * @defaultValue `1000`
    */
   gracePeriod?: number;
+  /**
+   * Share one connection among the tabs of this origin (see `shareAcrossTabs` in
+   * `@ssekit/client/tabs`): tabs with the same URL and `credentialsKey` elect a leader that
+   * alone connects and forwards to the others; when its tab goes, another resumes from the last
+   * event id. Needs `createServerEventsHooks` from `@ssekit/react/tabs` (or its `connect`), so
+   * apps that do not share never load that code. With `headers`, a `credentialsKey` is
+   * required. A provider's `shareAcrossTabs` prop overrides it.
+   * @defaultValue `false`
+   */
+  shareAcrossTabs?: boolean;
 }
 
 /** @internal Ids that make registry keys unique per factory and per `connect` function. */
@@ -80,28 +90,31 @@ export function createServerEventsHooks<E extends EventSchema>(
     credentialsKey = '',
     connect = clientConnect,
     gracePeriod = 1000,
+    shareAcrossTabs = false,
     ...rest
   } = options;
   const defaults: ConnectOptions<E> = { ...rest, events };
-  const keyOf = (href: string, key: string, fn: ConnectFn<E>) => {
+  const keyOf = (href: string, key: string, fn: ConnectFn<E>, share: boolean) => {
     let fnId = connectIds.get(fn);
     if (fnId === undefined) {
       fnId = ++ids;
       connectIds.set(fn, fnId);
     }
     // Primitives only; NUL cannot appear in a URL, so the parts cannot run into each other.
-    return `${id}\0${fnId}\0${href}\0${key}`;
+    return `${id}\0${fnId}\0${href}\0${key}\0${share}`;
   };
   const target = (
     href: string,
     key: string,
     fn: ConnectFn<E>,
     enabled: boolean,
+    share: boolean,
   ): ConnectionTarget<E> => ({
-    key: keyOf(href, key, fn),
+    key: keyOf(href, key, fn, share),
     url: href,
     credentialsKey: key,
     connect: fn,
+    share,
     enabled,
     gracePeriod,
     options: defaults,
@@ -109,14 +122,20 @@ export function createServerEventsHooks<E extends EventSchema>(
   const binding: Binding<E> = {
     events,
     Context: createContext<ConnectionTarget<E> | undefined>(undefined),
-    fallback: target(url === undefined ? '' : String(url), credentialsKey, connect, true),
+    fallback: target(
+      url === undefined ? '' : String(url),
+      credentialsKey,
+      connect,
+      true,
+      shareAcrossTabs,
+    ),
     defaults,
     target,
     // The prototype is `base`: `options` (the provider's latest headers) are read through it.
     derive: (base, href) =>
       Object.assign(Object.create(base), {
         url: href,
-        key: keyOf(href, base.credentialsKey, base.connect),
+        key: keyOf(href, base.credentialsKey, base.connect, base.share),
       }),
   };
   return {

@@ -131,7 +131,17 @@ export interface ServerEventsProviderProps<E extends EventSchema> {
   /** Whose credentials the connection carries; see `ServerEventsHooksOptions.credentialsKey`. */
   credentialsKey?: string;
   /** More client options (retry, inactivityTimeout, …), read when the connection opens. */
-  options?: Omit<ConnectOptions<E>, 'events' | 'signal' | 'headers'>;
+  options?: Omit<
+    ConnectOptions<E>,
+    'events' | 'signal' | 'headers' | 'shareAcrossTabs' | 'shareKey'
+  >;
+  /**
+   * Share this connection among the tabs of the origin (overrides the factory's
+   * `shareAcrossTabs`; part of the connection's identity). Needs the hooks of
+   * `@ssekit/react/tabs`; with `headers`, a `credentialsKey` is required.
+   * @defaultValue the factory's `shareAcrossTabs`, else `false`
+   */
+  shareAcrossTabs?: boolean;
   /** Opens the stream (a test stream's `connect` in tests). Must be stable. */
   connect?: ConnectFn<E>;
   /**

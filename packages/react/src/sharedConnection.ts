@@ -20,6 +20,8 @@ export interface ConnectionTarget<E extends EventSchema> {
   readonly url: string;
   readonly credentialsKey: string;
   readonly connect: ConnectFn<E>;
+  /** `shareAcrossTabs`: part of the key, so a tab's shared and own connections never mix. */
+  readonly share: boolean;
   /** `false` under a provider with `enabled={false}`: hooks do not listen. */
   readonly enabled: boolean;
   /** Milliseconds the connection outlives its last consumer. */
@@ -72,8 +74,13 @@ class SharedConnection<E extends EventSchema> {
 
   private open(): void {
     const { target } = this;
+    const { share, credentialsKey } = target;
     const stream = target.connect(target.url, {
       ...target.options,
+      // With headers and no credentialsKey, no shareKey: the client refuses to share (fail closed:
+      // tabs may hold different users' tokens, and only the key tells them apart).
+      shareAcrossTabs: share,
+      shareKey: target.options.headers && !credentialsKey ? undefined : credentialsKey,
       // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
       headers: (ctx) => {
         const h = this.target.options.headers;

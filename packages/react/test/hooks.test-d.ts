@@ -1,6 +1,7 @@
 import type { SsekitError } from '@ssekit/core';
 import { describe, expectTypeOf, test } from 'vitest';
 import { type ConnectionState, createServerEventsHooks } from '../src/index';
+import { createServerEventsHooks as createTabHooks } from '../src/tabs';
 import { createTestStream } from '../src/testing';
 import { events } from './fixtures';
 
@@ -62,5 +63,17 @@ describe('hook types come from the schema, with no generics at call sites', () =
     stream.push('notification', { id: '1', title: 't', unread: 1 });
     // @ts-expect-error wrong payload for the event
     stream.push('notification', { id: 1 });
+  });
+});
+
+describe('shareAcrossTabs', () => {
+  test('is an option of both factories and a provider prop, not a per-connection option', () => {
+    createServerEventsHooks(events, { url: '/e', shareAcrossTabs: true, credentialsKey: 'u1' });
+    const hooks = createTabHooks(events, { url: '/e', shareAcrossTabs: true });
+    hooks.ServerEventsProvider({ shareAcrossTabs: true, credentialsKey: 'u1' });
+    // @ts-expect-error the React share key is credentialsKey
+    createTabHooks(events, { shareKey: 'u1' });
+    // @ts-expect-error part of the connection's identity: a prop of its own, not an `options` field
+    hooks.ServerEventsProvider({ options: { shareAcrossTabs: true } });
   });
 });

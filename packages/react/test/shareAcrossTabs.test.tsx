@@ -1,0 +1,86 @@
+// biome-ignore-all lint/correctness/noComponentHookFactories: each test makes its own hooks over a fresh test stream
+/** `shareAcrossTabs` on the factory and the provider: what reaches `connect`, and the key. */
+import { act, cleanup, render } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createServerEventsHooks } from '../src/index';
+import { createServerEventsHooks as createTabHooks } from '../src/tabs';
+import { createTestStream } from '../src/testing';
+import { events } from './fixtures';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+const tick = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms));
+
+function setup(options: Parameters<typeof createServerEventsHooks<typeof events>>[1] = {}) {
+  const stream = createTestStream(events);
+  const connect = vi.fn(stream.connect);
+  const hooks = createServerEventsHooks(events, { url: '/events', connect, ...options });
+  function Status() {
+    return <p>{hooks.useConnectionStatus().state}</p>;
+  }
+  return { connect, hooks, Status };
+}
+
+describe('shareAcrossTabs', () => {
+  test('the factory option reaches connect, with the credentialsKey as shareKey', async () => {
+    const { connect, Status } = setup({ shareAcrossTabs: true, credentialsKey: 'user-1' });
+    render(<Status />);
+    await tick();
+    expect(connect).toHaveBeenCalledTimes(1);
+    expect(connect.mock.calls[0]![1]).toMatchObject({ shareAcrossTabs: true, shareKey: 'user-1' });
+  });
+
+  test('a provider turns it on, and the shared connection is another connection', async () => {
+    const { connect, hooks, Status } = setup();
+    const view = render(
+      <hooks.ServerEventsProvider>
+        <Status />
+      </hooks.ServerEventsProvider>,
+    );
+    await tick();
+    expect(connect.mock.calls[0]![1]).toMatchObject({ shareAcrossTabs: false });
+    view.rerender(
+      <hooks.ServerEventsProvider shareAcrossTabs>
+        <Status />
+      </hooks.ServerEventsProvider>,
+    );
+    await tick();
+    expect(connect).toHaveBeenCalledTimes(2);
+    expect(connect.mock.calls[1]![1]).toMatchObject({ shareAcrossTabs: true, shareKey: '' });
+  });
+
+  test('with headers but no credentialsKey, no shareKey: the client refuses to share', async () => {
+    const { connect, hooks, Status } = setup();
+    render(
+      <hooks.ServerEventsProvider shareAcrossTabs headers={{ authorization: 'Bearer t' }}>
+        <Status />
+      </hooks.ServerEventsProvider>,
+    );
+    await tick();
+    expect(connect.mock.calls[0]![1]).toMatchObject({ shareAcrossTabs: true });
+    expect(connect.mock.calls[0]![1]!.shareKey).toBeUndefined();
+  });
+
+  test('the hooks of @ssekit/react/tabs open streams with the tab-sharing connect', async () => {
+    // Node has no Web Locks: the tab-sharing connect falls back to a plain connection, which
+    // the fetch below sees; with the plain connect, shareAcrossTabs would throw instead.
+    const fetch = vi.fn(() => new Promise<Response>(() => {}));
+    const hooks = createTabHooks(events, {
+      url: 'http://127.0.0.1:9/e',
+      shareAcrossTabs: true,
+      fetch,
+    });
+    function Status() {
+      return <p>{hooks.useConnectionStatus().state}</p>;
+    }
+    render(<Status />);
+    await tick();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});
