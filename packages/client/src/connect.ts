@@ -58,7 +58,7 @@ const CLOSE = 'ssekit.close';
  * Follows the WHATWG event-stream parsing and processing model.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
- * @throws {@link SsekitError} `invalid-option` / `invalid-field` for options that cannot work.
+ * @throws {@link @ssekit/core!SsekitError | SsekitError} `invalid-option` / `invalid-field` for options that cannot work.
  *
  * @example Typed events with a bearer token
  * ```ts

@@ -42,7 +42,7 @@ export interface TypedSseClient<E extends EventSchema> {
    * Validate `data` against the schema's `type` entry, then send it as one SSE event
    * (`event: type`, `data:` its JSON, `id:` when given).
    *
-   * @throws {@link ValidationError} (`schema-mismatch`) for a payload the schema refuses, and a
+   * @throws {@link @ssekit/core!ValidationError | ValidationError} (`schema-mismatch`) for a payload the schema refuses, and a
    * `TypeError` for a name the schema does not have, synchronously, so the test fails where the
    * mock is wrong. A refusal by an async validator comes later, as an uncaught exception (which
    * fails the test run); events stay in the order they were sent either way.

@@ -45,7 +45,7 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   maxBufferedMs?: number;
   /**
    * Largest serialised payload (`data:` text, in characters) that `send` or `publish` accepts;
-   * past it they throw an `event-too-large` {@link SsekitError}. Matches the client's default
+   * past it they throw an `event-too-large` {@link @ssekit/core!SsekitError | SsekitError}. Matches the client's default
    * `maxEventSize`, which would drop a larger event anyway.
    * @defaultValue `1048576` (1 Mi)
    */
@@ -77,9 +77,9 @@ export interface SendOptions {
 export interface EventStream<E extends EventSchema = EventSchema> {
   /**
    * Send one typed event. Returns `true` when queued, `false` when the stream is closed.
-   * @throws {@link ValidationError} for an event name outside the schema, (with `validate`) a
+   * @throws {@link @ssekit/core!ValidationError | ValidationError} for an event name outside the schema, (with `validate`) a
    * failing payload, or a payload the serializer cannot turn into text (`invalid-json`);
-   * {@link InvalidFieldError} for an `id` that could not come back as `Last-Event-ID` or a
+   * {@link @ssekit/core!InvalidFieldError | InvalidFieldError} for an `id` that could not come back as `Last-Event-ID` or a
    * reserved `ssekit.` name; `event-too-large` past `maxEventSize`.
    */
   send<K extends EventName<E>>(type: K, data: EventInput<E, K>, options?: SendOptions): boolean;
@@ -127,7 +127,7 @@ export type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
  * The first frame (`retry:`) is written at once, heartbeats start, and everything is released
  * when the client disconnects or {@link EventStream.close} is called.
  *
- * @throws an `invalid-option` {@link SsekitError} for a bad heartbeat or buffer limit.
+ * @throws an `invalid-option` {@link @ssekit/core!SsekitError | SsekitError} for a bad heartbeat or buffer limit.
  *
  * @example Streaming a job's progress over a custom sink
  * ```ts

@@ -120,7 +120,7 @@ export interface Hub<E extends EventSchema = EventSchema> {
    * logged for replay and written as the same bytes to every entitled connection.
    * Never throws: every failure rejects the returned promise, and nothing is logged or sent.
    * @returns the event's id.
-   * @throws (rejects with) {@link ValidationError} for an unknown name, a failing or
+   * @throws (rejects with) {@link @ssekit/core!ValidationError | ValidationError} for an unknown name, a failing or
    * unserialisable payload; `invalid-field` for a bad or reserved (`ssekit.`) name;
    * `invalid-target` for a `to`/`topic` that names nobody; `event-too-large`; `closed` after
    * {@link close}; or the broker's error.

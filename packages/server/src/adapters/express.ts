@@ -1,6 +1,4 @@
 /**
- * @module @ssekit/server/express
- *
  * Server-Sent Events as Express 4 and 5 middleware: {@link createExpressStream} for one response,
  * {@link createExpressHandler} for a route with `authenticate`, {@link drainOnSignal} for a clean
  * shutdown of `app.listen()`'s server. Works behind `compression()`: each write is flushed
@@ -9,6 +7,8 @@
  * Typed with Express's own `Request` and `Response` from `@types/express` (4 or 5, an optional
  * peer dependency): what your app declares on `Express.Request` (`req.user`) and `res.locals`
  * is there in `authenticate` and `onStream`.
+ *
+ * @module \@ssekit/server/express
  */
 import type { EventSchema } from '@ssekit/core';
 import type { NextFunction, Request, Response } from 'express';

@@ -1,8 +1,8 @@
 /**
- * @module @ssekit/server/fetch
- *
  * Server-Sent Events for Fetch-style handlers — `(request) => Response` in Hono, Next.js route
  * handlers, Bun, Deno and Cloudflare Workers. Web standards only: no Node import in this entry.
+ *
+ * @module \@ssekit/server/fetch
  */
 import type { EventSchema } from '@ssekit/core';
 import {

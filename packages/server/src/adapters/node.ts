@@ -1,9 +1,9 @@
 /**
- * @module @ssekit/server/node
- *
  * Server-Sent Events for `node:http`, `node:https` and the `node:http2` compatibility API:
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
  * with `authenticate`, {@link drainOnSignal} for a clean shutdown.
+ *
+ * @module \@ssekit/server/node
  */
 import type { EventSchema } from '@ssekit/core';
 import {
@@ -58,7 +58,7 @@ export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOpt
  * Open an SSE stream on a Node response: status 200, the SSE headers and a first frame are sent
  * at once. The stream is released when the client disconnects.
  *
- * @example Streaming a job's progress with `node:http`
+ * @example Streaming a job's progress with node:http
  * ```ts
  * import { createServer } from 'node:http';
  * import { createNodeStream } from '@ssekit/server/node';
