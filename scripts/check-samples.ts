@@ -9,6 +9,11 @@
  * samples import, as the app would have them. The app-level names samples lean on (`app`, `hub`,
  * `events`, `getToken`, …) are declared, with real types, in `scripts/samples/prelude.d.ts`. A
  * block that is deliberately partial opts out with ```ts no-check; keep those rare.
+ *
+ * A block may name the file it is, VitePress-style: ```ts [server.ts]. The titled blocks of one
+ * page are the files of one folder: a block of that page that imports `./events` gets the page's
+ * own `events.ts` block, not the shared `scripts/samples/events.ts` (getting-started is written
+ * that way, and `packages/tests/test/getting-started.test.ts` runs those files).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -35,6 +40,8 @@ export interface Sample {
   readonly skip: boolean;
   /** The block's text, without its fences. */
   readonly code: string;
+  /** The file name of a block titled ```ts [events.ts], if it has one. */
+  readonly title?: string | undefined;
 }
 
 /** The Markdown files whose samples are checked: READMEs and guides. */
@@ -89,6 +96,7 @@ export function extractSamples(file: string, markdown: string): Sample[] {
         lang,
         skip: /\bno-check\b/.test(flags),
         code: body.join('\n'),
+        title: /\[([\w.-]+)\]/.exec(flags)?.[1],
       });
     }
     i = j;
@@ -128,7 +136,7 @@ const formatHost: ts.FormatDiagnosticsHost = {
  * A checker that type-checks samples one by one. Source files are parsed once and shared by
  * every block's program, so a block costs its own checking, not a fresh parse of every library.
  */
-export function createSampleChecker(): (sample: Sample) => string[] {
+export function createSampleChecker(): (sample: Sample, pageFiles?: readonly Sample[]) => string[] {
   const options = sampleOptions();
   const host = ts.createCompilerHost(options, true);
   const cache = new Map<string, ts.SourceFile | undefined>();
@@ -136,6 +144,10 @@ export function createSampleChecker(): (sample: Sample) => string[] {
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (name) => virtual.has(name) || fileExists.call(host, name);
   host.readFile = (name) => virtual.get(name) ?? readFile.call(host, name);
+  const { directoryExists } = host;
+  host.directoryExists = (dir) =>
+    [...virtual.keys()].some((name) => name.startsWith(`${dir}/`)) ||
+    (directoryExists?.call(host, dir) ?? ts.sys.directoryExists(dir));
   host.getSourceFile = (name, languageVersion, onError) => {
     const text = virtual.get(name);
     if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true);
@@ -145,11 +157,23 @@ export function createSampleChecker(): (sample: Sample) => string[] {
   let oldProgram: ts.Program | undefined;
   let supportChecked = false;
 
-  return (sample) => {
+  return (sample, pageFiles = []) => {
+    const slug = sample.file.replace(/[^\w.-]+/g, '_');
+    // A page with titled blocks gets a folder of its own, holding those blocks as its files.
+    const files = pageFiles.filter((file) => file.title && file.file === sample.file);
+    const dir = files.length > 0 ? join(SAMPLES_DIR, slug) : SAMPLES_DIR;
     const name = join(
-      SAMPLES_DIR,
-      `${sample.file.replace(/[^\w.-]+/g, '_')}-${sample.line}.${sample.lang}`,
+      dir,
+      sample.title && files.length > 0 ? sample.title : `${slug}-${sample.line}.${sample.lang}`,
     );
+    const present = [name];
+    for (const file of files) {
+      const path = join(dir, file.title!);
+      if (path !== name) {
+        virtual.set(path, `${file.code}\nexport {};\n`);
+        present.push(path);
+      }
+    }
     // `export {}` makes every block a module: its names and `declare global` stay its own.
     virtual.set(name, `${sample.code}\nexport {};\n`);
     try {
@@ -175,7 +199,7 @@ export function createSampleChecker(): (sample: Sample) => string[] {
       ];
       return diagnostics.map((diagnostic) => describe(sample, name, diagnostic));
     } finally {
-      virtual.delete(name);
+      for (const path of present) virtual.delete(path);
     }
   };
 }
@@ -197,12 +221,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   let failed = 0;
   let skipped = 0;
   let passed = 0;
-  for (const sample of findSamples()) {
+  const samples = findSamples();
+  for (const sample of samples) {
     if (sample.skip) {
       skipped++;
       continue;
     }
-    const errors = check(sample);
+    const errors = check(sample, samples);
     if (errors.length === 0) passed++;
     else {
       failed++;

@@ -18,7 +18,7 @@ describe('README and guide samples', () => {
     // The first block pays for loading the libraries' types; later ones reuse them.
     it.skipIf(sample.skip)(`${sample.file}:${sample.line} compiles`, { timeout: 120_000 }, () => {
       check ??= createSampleChecker();
-      expect(check(sample)).toEqual([]);
+      expect(check(sample, samples)).toEqual([]);
     });
   }
 });
