@@ -122,7 +122,18 @@ export default defineConfig({
     'examples/:name/README.md': 'examples/:name/index.md',
   },
   cleanUrls: true,
-  markdown: { config: repositoryLinks },
+  markdown: {
+    config: repositoryLinks,
+    // GitHub's heading anchors (`#nextjs-app-router`), so a link works on GitHub and here alike.
+    anchor: {
+      slugify: (heading: string) =>
+        heading
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/\s/g, '-'),
+    },
+  },
   vite: {
     // The one chunk over Vite's 500 kB default is the local search index (every guide and API
     // page), loaded only when the search box opens.
