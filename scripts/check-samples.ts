@@ -216,13 +216,236 @@ function describe(sample: Sample, name: string, diagnostic: ts.Diagnostic): stri
   return `${where} TS${diagnostic.code}: ${message}`;
 }
 
+/**
+ * The public entry points, as the API reference documents them (`typedoc.json`): every export
+ * of these needs TSDoc with an `@example`.
+ */
+export function entryPoints(root = ROOT): string[] {
+  const config = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as {
+    entryPoints: string[];
+  };
+  return config.entryPoints;
+}
+
+/** The `@example` blocks of one source file's TSDoc comments, as samples. */
+export function extractExamples(file: string, source: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const comment of source.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const startLine = source.slice(0, comment.index).split('\n').length;
+    // The comment's lines without the leading ` * `, numbered from the file's line of `/**`.
+    const lines = comment[0]
+      .replace(/^\/\*\*|\*\/$/g, '')
+      .split('\n')
+      .map((line) => line.replace(/^\s*\* ?/, ''));
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^@example\b/.test(lines[i]!)) continue;
+      let end = i + 1;
+      let inFence = false;
+      for (; end < lines.length; end++) {
+        if (/^ {0,3}(```|~~~)/.test(lines[end]!)) inFence = !inFence;
+        else if (!inFence && /^@\w+/.test(lines[end]!)) break;
+      }
+      const body = lines.slice(i + 1, end);
+      const fenced = extractSamples(file, body.join('\n'));
+      if (fenced.length > 0) {
+        for (const sample of fenced) samples.push({ ...sample, line: startLine + i + sample.line });
+      } else if (body.some((line) => line.trim() !== '')) {
+        // TypeDoc shows an `@example` without a fence as code: check it as code.
+        samples.push({
+          file,
+          line: startLine + i,
+          lang: 'ts',
+          skip: false,
+          code: body.join('\n'),
+        });
+      }
+      i = end - 1;
+    }
+  }
+  return samples;
+}
+
+/** The source files of the public packages, relative to the root. */
+function publicSources(root = ROOT): string[] {
+  const dirs = [...new Set(entryPoints(root).map((entry) => entry.split('/src/')[0]!))];
+  return dirs.flatMap((dir) =>
+    readdirSync(join(root, dir, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.tsx?$/.test(file))
+      .sort()
+      .map((file) => `${dir}/src/${file}`),
+  );
+}
+
+/**
+ * Every TSDoc `@example` code block of the public packages' sources. An example leans on what its
+ * package exports without importing it (as the reference page around it does): the checker
+ * imports those names for it, unless the example imports or declares them itself.
+ */
+export function findExamples(root = ROOT): Sample[] {
+  return publicSources(root).flatMap((file) =>
+    extractExamples(file, readFileSync(join(root, file), 'utf8')).map((sample) => ({
+      ...sample,
+      code: withPackageImports(file, sample.code, root),
+    })),
+  );
+}
+
+let exportNames: Map<string, Map<string, string>> | undefined;
+
+/** For each package dir, each exported name → `[type ]name\0specifier` of the entry exporting it. */
+function packageExports(root: string): Map<string, Map<string, string>> {
+  if (exportNames) return exportNames;
+  exportNames = new Map();
+  for (const { entry, name, specifier, typeOnly } of listExports(root)) {
+    const dir = entry.split('/src/')[0]!;
+    const names = exportNames.get(dir) ?? new Map<string, string>();
+    if (!names.has(name)) names.set(name, `${typeOnly ? 'type ' : ''}${name}\0${specifier}`);
+    exportNames.set(dir, names);
+  }
+  return exportNames;
+}
+
+/** The names a module's top level imports or declares. */
+function topLevelNames(code: string): Set<string> {
+  const file = ts.createSourceFile('example.tsx', code, ts.ScriptTarget.Latest, false);
+  const names = new Set<string>();
+  const bind = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else
+      for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  for (const statement of file.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      if (clause?.name) names.add(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) names.add(element.name.text);
+      }
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) bind(declaration.name);
+    } else if (
+      (ts.isFunctionDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        ts.isEnumDeclaration(statement)) &&
+      statement.name
+    ) {
+      names.add(statement.name.text);
+    }
+  }
+  return names;
+}
+
+/**
+ * The React hooks are what `createServerEventsHooks(events)` returns: the examples of
+ * `@ssekit/react` get them from `./sse` (`scripts/samples/sse.ts`), as an app's module would.
+ */
+const HOOKS = [
+  'ServerEventsProvider',
+  'useServerEvents',
+  'useServerEvent',
+  'useResetEvent',
+  'useStreamError',
+  'useConnectionStatus',
+  'useReconnect',
+];
+
+/** The example, after an import of every export of its package it does not name itself. */
+function withPackageImports(file: string, code: string, root: string): string {
+  const dir = file.split('/src/')[0]!;
+  const names = new Map(packageExports(root).get(dir));
+  if (dir === 'packages/react') for (const hook of HOOKS) names.set(hook, `${hook}\0./sse`);
+  const own = topLevelNames(code);
+  const bySpecifier = new Map<string, string[]>();
+  for (const [name, entry] of names) {
+    if (own.has(name)) continue;
+    const [imported = name, specifier = ''] = entry.split('\0');
+    bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), imported]);
+  }
+  // On the example's first line, so the Markdown-style line numbers stay right.
+  const imports = [...bySpecifier]
+    .map(([specifier, list]) => `import { ${list.join(', ')} } from '${specifier}';`)
+    .join(' ');
+  return `${imports} ${code}`;
+}
+
+/** One export of a public entry point. */
+export interface PublicExport {
+  /** The entry point file, relative to the root (`packages/server/src/adapters/node.ts`). */
+  readonly entry: string;
+  /** What users import it from (`@ssekit/server/node`). */
+  readonly specifier: string;
+  readonly name: string;
+  /** Where it is declared (`packages/server/src/hub.ts:42`). */
+  readonly declaredAt: string;
+  /** It has TSDoc. */
+  readonly documented: boolean;
+  /** Its TSDoc has an `@example`. */
+  readonly hasExample: boolean;
+  /** A type (or interface) only: imported with `type`. */
+  readonly typeOnly: boolean;
+}
+
+/** Every export of every public entry point, re-exports resolved to their declaration. */
+export function listExports(root = ROOT): PublicExport[] {
+  const entries = entryPoints(root);
+  const program = ts.createProgram(
+    entries.map((entry) => join(root, entry)),
+    sampleOptions(),
+  );
+  const checker = program.getTypeChecker();
+  const result: PublicExport[] = [];
+  for (const entry of entries) {
+    const source = program.getSourceFile(join(root, entry))!;
+    const module = checker.getSymbolAtLocation(source);
+    const specifier = /@module\s+\\?(@ssekit\/[\w/-]+)/.exec(source.text)?.[1] ?? entry;
+    for (const symbol of module ? checker.getExportsOfModule(module) : []) {
+      const target =
+        symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      const declarations = target.declarations ?? [];
+      const tags = declarations.flatMap((declaration) => ts.getJSDocTags(declaration));
+      const first = declarations[0];
+      const at = first
+        ? `${relative(root, first.getSourceFile().fileName)}:${first.getSourceFile().getLineAndCharacterOfPosition(first.getStart()).line + 1}`
+        : entry;
+      result.push({
+        entry,
+        specifier,
+        name: symbol.name,
+        declaredAt: at,
+        documented: declarations.some(
+          (declaration) => ts.getJSDocCommentsAndTags(declaration).length > 0,
+        ),
+        hasExample: tags.some((tag) => tag.tagName.text === 'example'),
+        typeOnly: (target.flags & ts.SymbolFlags.Value) === 0,
+      });
+    }
+  }
+  return result;
+}
+
+/** The exports lacking an `@example`, each declaration once (re-exports share one). */
+export function exportsWithoutExample(root = ROOT): PublicExport[] {
+  const seen = new Set<string>();
+  return listExports(root).filter((item) => {
+    if (item.hasExample || seen.has(item.declaredAt)) return false;
+    seen.add(item.declaredAt);
+    return true;
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const check = createSampleChecker();
   let failed = 0;
   let skipped = 0;
   let passed = 0;
   const samples = findSamples();
-  for (const sample of samples) {
+  const examples = findExamples();
+  const only = process.argv[2]; // `check-samples.ts packages/react`: the samples of those files
+  for (const sample of [...samples, ...examples].filter((s) => !only || s.file.startsWith(only))) {
     if (sample.skip) {
       skipped++;
       continue;
@@ -234,6 +457,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       console.error(`FAIL ${sample.file}:${sample.line}\n  ${errors.join('\n  ')}`);
     }
   }
-  console.log(`samples: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-  if (failed > 0) process.exit(1);
+  console.log(
+    `samples (guides, READMEs and ${examples.length} TSDoc examples): ${passed} passed, ${failed} failed, ${skipped} skipped`,
+  );
+  const missing = exportsWithoutExample();
+  for (const item of missing) {
+    console.error(`NO @example: ${item.specifier} ${item.name} (${item.declaredAt})`);
+  }
+  console.log(`public exports without an @example: ${missing.length}`);
+  if (failed > 0 || missing.length > 0) process.exit(1);
 }

@@ -3,9 +3,28 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { sseHeaders } from './sseHeaders';
 import type { SinkEvents, StreamSink } from './streamSink';
 
-/** A request from `node:http`, `node:https` or the `node:http2` compatibility API. */
+/**
+ * A request from `node:http`, `node:https` or the `node:http2` compatibility API.
+ *
+ * @example
+ * ```ts
+ * function wantsStream(req: NodeRequest): boolean {
+ *   return req.headers.accept === 'text/event-stream'; // HTTP/1.1 and HTTP/2 alike
+ * }
+ * ```
+ */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
-/** A response from `node:http`, `node:https` or the `node:http2` compatibility API. */
+/**
+ * A response from `node:http`, `node:https` or the `node:http2` compatibility API.
+ *
+ * @example
+ * ```ts
+ * function notFound(res: NodeResponse) {
+ *   res.statusCode = 404;
+ *   res.end();
+ * }
+ * ```
+ */
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
 /** @internal The parts of a response this sink touches, across http1, http2 and Express. */
@@ -47,6 +66,17 @@ function asBuffer(chunk: Uint8Array): Buffer {
  * `res.write`'s return value and `'drain'`; {@link bufferedBytes} is `res.writableLength`, which
  * counts the socket's buffer too. When `compression()` (or anything adding `res.flush`) sits in
  * front, every write is flushed so frames are not held in a gzip window.
+ *
+ * @example A stream over a response you opened yourself
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * createServer((req, res) => {
+ *   res.writeHead(200, { ...sseHeaders(req.httpVersion), 'X-Job': '42' });
+ *   const stream = createEventStream(new NodeSink(res), { events });
+ *   stream.send('log', { message: 'started' });
+ * });
+ * ```
  */
 export class NodeSink implements StreamSink {
   private readonly res: Writable;
@@ -93,6 +123,16 @@ export class NodeSink implements StreamSink {
  * Send status 200 and the SSE headers (with `Connection: keep-alive` on HTTP/1.1 only) and wrap
  * the response in a {@link NodeSink}. The writer sends the first frame right after, so headers
  * and first bytes leave together.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * createServer((req, res) => {
+ *   const stream = hub.connect({ userId: userOf(req) }, () => openNodeSink(req, res));
+ *   if (isRefusal(stream)) res.writeHead(stream.status).end(stream.message);
+ * });
+ * ```
  */
 export function openNodeSink(req: NodeRequest, res: NodeResponse): NodeSink {
   (res as ServerResponse).writeHead(200, sseHeaders(req.httpVersion) as Record<string, string>);

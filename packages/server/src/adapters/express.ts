@@ -27,16 +27,56 @@ import { createNodeStream } from './node';
 /**
  * The request `authenticate`, `address` and `onStream` get: Express's `Request`, with whatever
  * your app merges into the global `Express.Request` interface (passport's `req.user`, say).
+ *
+ * @example
+ * ```ts
+ * const authenticate = (req: ExpressRequest) => ({ userId: userOf(req) });
+ * app.get('/api/events', createExpressHandler({ hub, authenticate }));
+ * ```
  */
 export type ExpressRequest = Request;
-/** The response the stream is written to: Express's `Response` (`res.locals` included). */
+/**
+ * The response the stream is written to: Express's `Response` (`res.locals` included).
+ *
+ * @example
+ * ```ts
+ * app.get('/api/jobs/:id', (req, res: ExpressResponse) => {
+ *   const stream = createExpressStream(req, res, { events });
+ *   stream.send('log', { message: `job ${req.params.id}` });
+ *   stream.close({ reconnect: false });
+ * });
+ * ```
+ */
 export type ExpressResponse = Response;
-/** Express's `next`. */
+/**
+ * Express's `next`.
+ *
+ * @example
+ * ```ts
+ * const handler = createExpressHandler({ hub });
+ * app.get('/api/events', (req, res, next: ExpressNext) => void handler(req, res, next));
+ * ```
+ */
 export type ExpressNext = NextFunction;
 
 /**
  * The second argument of an Express handler's `authenticate`: the client's ask, and the
  * response, to read what earlier middleware left in `res.locals`.
+ *
+ * @example Reading what earlier middleware left
+ * ```ts
+ * app.get(
+ *   '/api/events',
+ *   requireAuth,
+ *   createExpressHandler({
+ *     hub,
+ *     authenticate: (_req, { res, topics }: ExpressStreamRequest) => ({
+ *       userId: String(res.locals.userId),
+ *       topics,
+ *     }),
+ *   }),
+ * );
+ * ```
  */
 export interface ExpressStreamRequest extends StreamRequest {
   /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
@@ -66,7 +106,21 @@ export {
   type ServerDrain,
 } from '../drainOnSignal';
 
-/** Options of {@link createExpressHandler}. */
+/**
+ * Options of {@link createExpressHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: ExpressHandlerOptions<typeof events> = {
+ *   hub,
+ *   authenticate: (req) => {
+ *     const user = verify(req.headers.authorization);
+ *     return user ? { userId: user.id, topics: user.fleets } : refuse(401);
+ *   },
+ * };
+ * app.get('/api/events', createExpressHandler(options));
+ * ```
+ */
 export type ExpressHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   ExpressRequest,
   E,
@@ -133,7 +187,7 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
  * ```ts
  * import { createExpressHandler } from '@ssekit/server/express';
  *
- * app.get('/events', requireUser, createExpressHandler({
+ * app.get('/events', requireAuth, createExpressHandler({
  *   hub,
  *   // requireUser put the user's id in res.locals
  *   authenticate: (_req, { res }) => ({ userId: res.locals.userId }),

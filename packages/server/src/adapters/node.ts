@@ -41,13 +41,39 @@ export {
 } from '../drainOnSignal';
 export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
 
-/** The second argument of a Node handler's `authenticate`: the client's ask, and the response. */
+/**
+ * The second argument of a Node handler's `authenticate`: the client's ask, and the response.
+ *
+ * @example
+ * ```ts
+ * const handler = createNodeHandler({
+ *   hub,
+ *   authenticate: (req, { res, lastEventId }: NodeStreamRequest) => {
+ *     res.setHeader('X-Resumed', lastEventId ? 'yes' : 'no'); // headers only: the stream owns the body
+ *     return { userId: userOf(req) };
+ *   },
+ * });
+ * ```
+ */
 export interface NodeStreamRequest extends StreamRequest {
   /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
   readonly res: NodeResponse;
 }
 
-/** Options of {@link createNodeHandler}. */
+/**
+ * Options of {@link createNodeHandler}.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const options: NodeHandlerOptions<typeof events> = {
+ *   hub,
+ *   authenticate: (req) => (req.headers.authorization ? { userId: userOf(req) } : refuse(401)),
+ * };
+ * createServer(createNodeHandler(options)).listen(3000);
+ * ```
+ */
 export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   NodeRequest,
   E,
