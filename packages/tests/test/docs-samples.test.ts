@@ -2,6 +2,7 @@
 // with the app-level names of scripts/samples/prelude.d.ts (see scripts/check-samples.ts).
 import { describe, expect, it } from 'vitest';
 import {
+  checkSamplesTogether,
   createSampleChecker,
   exportsWithoutExample,
   findExamples,
@@ -48,13 +49,15 @@ describe('TSDoc @example blocks of the public packages', () => {
     expect(missing).toEqual([]);
   });
 
+  // One program for all of them (each is still its own module), checked on first use.
+  let together: ReturnType<typeof checkSamplesTogether> | undefined;
   for (const example of examples) {
     it.skipIf(example.skip)(
       `${example.file}:${example.line} compiles`,
       { timeout: 120_000 },
       () => {
-        check ??= createSampleChecker();
-        expect(check(example)).toEqual([]);
+        together ??= checkSamplesTogether(examples.filter((sample) => !sample.skip));
+        expect(together.get(example)).toEqual([]);
       },
     );
   }
