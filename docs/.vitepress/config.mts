@@ -25,8 +25,9 @@ function pageOf(file: string): string | undefined {
 /**
  * Links between the repository's Markdown files are written for GitHub, relative to the file
  * (`../packages/redis/README.md`, `../examples/sync-progress`). On the site each becomes the
- * absolute path of its page; a link to a file that is no page (a source file, a folder without a
- * README) keeps its text and loses the link, so no link on the site is dead.
+ * absolute path of its page; a link to a file that exists but is no page (a source file, a folder
+ * without a README) keeps its text and loses the link. A link to nothing is left alone, so the
+ * build still fails on it as a dead link.
  */
 function repositoryLinks(md: MarkdownRenderer): void {
   md.core.ruler.push('ssekit-repository-links', (state) => {
@@ -47,6 +48,8 @@ function repositoryLinks(md: MarkdownRenderer): void {
           token.attrSet('href', `/${page}${hash}`);
           continue;
         }
+        // A target that does not exist stays as written: VitePress reports it as a dead link.
+        if (!existsSync(join(ROOT, target))) continue;
         // Not a page: drop the link (its closing token is the next link_close at this level).
         const children = block.children!;
         const open = children.indexOf(token);
