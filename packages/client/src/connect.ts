@@ -18,7 +18,14 @@ import { createRequest } from './request';
 import { backoff, retryAfter } from './retryPolicy';
 import type { CloseReason, ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
 
-/** Default {@link ConnectOptions.maxEventSize}: 1 Mi characters. */
+/**
+ * Default {@link ConnectOptions.maxEventSize}: 1 Mi characters.
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/logs', { events, maxEventSize: 4 * DEFAULT_MAX_EVENT_SIZE }); // big log lines
+ * ```
+ */
 export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
 
 type Handler = (a: any, b?: any) => void;
@@ -58,7 +65,7 @@ const CLOSE = 'ssekit.close';
  * Follows the WHATWG event-stream parsing and processing model.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
- * @throws {@link SsekitError} `invalid-option` / `invalid-field` for options that cannot work.
+ * @throws {@link @ssekit/core!SsekitError | SsekitError} `invalid-option` / `invalid-field` for options that cannot work.
  *
  * @example Typed events with a bearer token
  * ```ts
@@ -70,7 +77,7 @@ const CLOSE = 'ssekit.close';
  *   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
  *   inactivityTimeout: 45_000,
  * });
- * stream.on('notification', (data) => showBadge(data.unread));
+ * stream.on('notification', (data) => setBadge(data.unread));
  * stream.subscribe(() => setDot(stream.status.state));
  * // later
  * stream.close();

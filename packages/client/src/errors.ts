@@ -4,6 +4,14 @@ import { SsekitError, type SsekitErrorCode } from '@ssekit/core';
  * The server answered with a status that ends or delays the stream (code `http-status`): 5xx,
  * 408 and 429 are retried (honouring `Retry-After`), 401/403 get one credential refresh, any other
  * status is final.
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/events', { events });
+ * stream.onError((error) => {
+ *   if (error instanceof HttpError && error.status === 503) console.info('server busy, retrying');
+ * });
+ * ```
  */
 export class HttpError extends SsekitError {
   /** The response status. */
@@ -28,6 +36,14 @@ export class HttpError extends SsekitError {
  * The server answered 200 with a `Content-Type` other than `text/event-stream` (code
  * `content-type`) — usually an HTML error page or a JSON API at the wrong URL. Final: retrying
  * would get the same answer. An {@link HttpError} with status 200.
+ *
+ * @example The URL points at an HTML page
+ * ```ts
+ * const stream = connect('/events', { events });
+ * stream.onError((error) => {
+ *   if (error instanceof ContentTypeError) console.error(`not a stream: ${error.contentType}`);
+ * });
+ * ```
  */
 export class ContentTypeError extends HttpError {
   /** The `Content-Type` received (`null` when absent). */

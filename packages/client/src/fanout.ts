@@ -2,6 +2,15 @@
  * Events each `for await` loop may hold before the client stops reading the response body. The
  * reader pauses while any loop is this far behind, so a slow consumer holds back TCP (and the
  * server's buffer) instead of growing memory here.
+ *
+ * @example A slow loop holds back the connection, not memory
+ * ```ts
+ * const stream = connect('/api/logs', { events });
+ * for await (const event of stream) {
+ *   await new Promise((resolve) => setTimeout(resolve, 10)); // slow: past HIGH_WATER_MARK events, reading pauses
+ *   console.log(event.type);
+ * }
+ * ```
  */
 export const HIGH_WATER_MARK = 64;
 

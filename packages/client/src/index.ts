@@ -1,11 +1,11 @@
 /**
- * @module @ssekit/client
- *
  * A reconnecting, fetch-based Server-Sent Events reader: {@link connect} returns an
  * {@link EventStream} with auth headers (a function of the attempt, for refreshed tokens), resume
  * with `Last-Event-ID`, exponential backoff that honours `retry:` and `Retry-After`, an inactivity
  * timeout, typed and validated payloads, `for await` with backpressure and a status store for UIs.
  * Runs in browsers, Node 20+, Deno, Bun and Workers.
+ *
+ * @module \@ssekit/client
  */
 export { connect, DEFAULT_MAX_EVENT_SIZE } from './connect';
 export { ContentTypeError, HttpError } from './errors';

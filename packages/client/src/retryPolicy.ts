@@ -4,10 +4,28 @@ import type { SsekitError } from '@ssekit/core';
  * Longest wait the client ever schedules, in ms (10 minutes). A server's `retry:` and a
  * `Retry-After` above it are clamped to it: browsers' timers overflow past 2^31 - 1 ms and fire at
  * once, which turned `retry: 99999999999` into a reconnect hot loop in other clients.
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/events', { events, retry: { max: MAX_RETRY_DELAY } }); // 10 minutes at most
+ * ```
  */
 export const MAX_RETRY_DELAY = 600_000;
 
-/** How the client waits between connection attempts. Every field is optional. */
+/**
+ * How the client waits between connection attempts. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = {
+ *   initial: 1000, // the first reconnect after a drop
+ *   max: 30_000, // backoff caps at 30 s
+ *   maxAttempts: 20, // then the stream closes with 'retries-exhausted'
+ *   shouldRetry: (error) => !(error instanceof HttpError && error.status === 404),
+ * };
+ * const stream = connect('/api/events', { events, retry });
+ * ```
+ */
 export interface RetryOptions {
   /**
    * Reconnection time before the server sends `retry:`, in ms. A server `retry:` replaces it.

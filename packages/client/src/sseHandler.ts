@@ -23,6 +23,18 @@ import {
 /**
  * The part of msw's `sse()` client that {@link createSseClient} uses, typed loosely: any event
  * name, any `data` (a string is written as it is, an object as JSON).
+ *
+ * @example A malformed frame on purpose
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ *
+ * const server = setupServer(
+ *   sseHandler(events, 'https://api.test/events', ({ client }) => {
+ *     const raw: RawSseClient = client.raw;
+ *     raw.send({ event: 'notification', data: 'not json' }); // the client reports invalid-json
+ *   }),
+ * );
+ * ```
  */
 export interface RawSseClient {
   /** Write one event (`id:`, `event:`, `data:` lines), or a `retry:` line. */
@@ -36,13 +48,26 @@ export interface RawSseClient {
 /**
  * msw's `sse()` client typed by an ssekit schema: every payload is checked against its event's
  * Standard Schema before it is written, so a mock cannot send what the real server never would.
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ *
+ * const server = setupServer(
+ *   sseHandler(events, 'https://api.test/events', ({ client }: { client: TypedSseClient<typeof events> }) => {
+ *     client.send('notification', { id: '1', title: 'Hi', unread: 1 }, { id: '1' });
+ *     client.reset(); // the app's onReset runs
+ *     client.end(); // closed for good, reason 'ended-by-server'
+ *   }),
+ * );
+ * ```
  */
 export interface TypedSseClient<E extends EventSchema> {
   /**
    * Validate `data` against the schema's `type` entry, then send it as one SSE event
    * (`event: type`, `data:` its JSON, `id:` when given).
    *
-   * @throws {@link ValidationError} (`schema-mismatch`) for a payload the schema refuses, and a
+   * @throws {@link @ssekit/core!ValidationError | ValidationError} (`schema-mismatch`) for a payload the schema refuses, and a
    * `TypeError` for a name the schema does not have, synchronously, so the test fails where the
    * mock is wrong. A refusal by an async validator comes later, as an uncaught exception (which
    * fails the test run); events stay in the order they were sent either way.
@@ -68,19 +93,51 @@ export interface TypedSseClient<E extends EventSchema> {
   readonly raw: RawSseClient;
 }
 
-/** Options of {@link sseHandler} and {@link createSseClient}. */
+/**
+ * Options of {@link sseHandler} and {@link createSseClient}.
+ *
+ * @example
+ * ```ts
+ * import { jsonSerializer } from '@ssekit/core';
+ *
+ * const options: SseHandlerOptions = { serializer: jsonSerializer };
+ * const handler = sseHandler(events, '/api/events', ({ client }) => client.close(), options);
+ * ```
+ */
 export interface SseHandlerOptions {
   /** How payloads become `data:` text; use the app's serializer. @defaultValue JSON */
   serializer?: Serializer;
 }
 
-/** Options of {@link createSseClient}. */
+/**
+ * Options of {@link createSseClient}.
+ *
+ * @example
+ * ```ts
+ * import { sse } from 'msw';
+ *
+ * const handler = sse('/api/events', ({ client, request }) => {
+ *   const options: SseClientOptions = { lastEventId: request.headers.get('last-event-id') ?? undefined };
+ *   createSseClient(events, client, options).send('log', { message: 'hi' });
+ * });
+ * ```
+ */
 export interface SseClientOptions extends SseHandlerOptions {
   /** The request's `Last-Event-ID`: the default `lastEventId` of `reset()`. */
   lastEventId?: string | undefined;
 }
 
-/** What an {@link sseHandler} resolver gets: msw's resolver info with a typed `client`. */
+/**
+ * What an {@link sseHandler} resolver gets: msw's resolver info with a typed `client`.
+ *
+ * @example Resuming in a mock
+ * ```ts
+ * const handler = sseHandler(events, '/api/events', (info: SseHandlerInfo<typeof events, {}>) => {
+ *   if (info.lastEventId) info.client.reset({ lastEventId: info.lastEventId });
+ *   else info.client.send('log', { message: 'first connect' });
+ * });
+ * ```
+ */
 export type SseHandlerInfo<E extends EventSchema, Params extends PathParams> = Omit<
   Parameters<ServerSentEventResolver<any, Params>>[0],
   'client'
@@ -188,6 +245,7 @@ export function createSseClient<E extends EventSchema>(
  * @example A component test with msw
  * ```ts
  * import { setupServer } from 'msw/node';
+ * import { afterAll, afterEach, beforeAll, expect } from 'vitest';
  * import { sseHandler } from '@ssekit/client/msw';
  * import { events } from './events';
  *

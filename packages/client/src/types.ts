@@ -9,7 +9,21 @@ import type {
 } from '@ssekit/core';
 import type { RetryOptions } from './retryPolicy';
 
-/** What a `headers` or `onUnauthorized` function is given, once per attempt. */
+/**
+ * What a `headers` or `onUnauthorized` function is given, once per attempt.
+ *
+ * @example Headers per attempt
+ * ```ts
+ * const stream = connect('/api/events', {
+ *   events,
+ *   headers: async ({ attempt, lastEventId }: AttemptContext) => ({
+ *     Authorization: `Bearer ${await getToken()}`,
+ *     'X-Attempt': String(attempt),
+ *     'X-Resume-From': lastEventId ?? '',
+ *   }),
+ * });
+ * ```
+ */
 export interface AttemptContext {
   /** `0` for the first request, then the number of reconnection attempts since the last open stream. */
   attempt: number;
@@ -19,7 +33,21 @@ export interface AttemptContext {
   signal: AbortSignal;
 }
 
-/** Options of {@link connect}. Every field is optional. */
+/**
+ * Options of {@link connect}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectOptions<typeof events> = {
+ *   events,
+ *   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
+ *   onUnauthorized: () => refreshToken(),
+ *   retry: { maxAttempts: 20 },
+ *   inactivityTimeout: 45_000,
+ * };
+ * const stream = connect('/api/events', options);
+ * ```
+ */
 export interface ConnectOptions<E extends EventSchema = EventSchema> {
   /**
    * The event schema from `defineEvents`: handler payloads are typed and validated; an invalid
@@ -110,7 +138,15 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
   shareKey?: string;
 }
 
-/** Metadata passed with every payload to an `on(type, …)` handler. */
+/**
+ * Metadata passed with every payload to an `on(type, …)` handler.
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/events', { events });
+ * stream.on('notification', (data, meta: EventMeta) => showBadge(data.unread, meta.id));
+ * ```
+ */
 export interface EventMeta {
   /** The event name (`message` when the server sent no `event:` field). */
   type: string;
@@ -122,6 +158,18 @@ export interface EventMeta {
  * Connection state: `connecting` (a request is in flight: the first, or with `attempt` > 0 a
  * retry), `open` (stream flowing), `reconnecting` (waiting until `retryAt` after a loss),
  * `closed` (for good, see {@link StreamStatus.reason}).
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/events', { events });
+ * const colour: Record<StreamState, string> = {
+ *   connecting: 'grey',
+ *   open: 'green',
+ *   reconnecting: 'orange',
+ *   closed: 'red',
+ * };
+ * stream.subscribe(() => setDot(colour[stream.status.state]));
+ * ```
  */
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -129,10 +177,32 @@ export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed';
  * Why a stream is closed: `closed-by-client` (`close()`, the signal, `break`), `ended-by-server`
  * (the server's final close or a 204), `close-on-event` (a `closeOn` event arrived), `failed` (a
  * final error: see `error`).
+ *
+ * @example
+ * ```ts
+ * const stream = connect('/api/jobs/42', { events, closeOn: 'sync.complete' });
+ * stream.subscribe(() => {
+ *   const reason: CloseReason | undefined = stream.status.reason;
+ *   if (reason === 'failed') console.error(stream.status.error);
+ * });
+ * ```
  */
 export type CloseReason = 'closed-by-client' | 'ended-by-server' | 'close-on-event' | 'failed';
 
-/** An immutable snapshot of the connection; a new object on every state change. */
+/**
+ * An immutable snapshot of the connection; a new object on every state change.
+ *
+ * @example "Retrying in 4 s"
+ * ```ts
+ * const stream = connect('/api/events', { events });
+ * stream.subscribe(() => {
+ *   const status: StreamStatus = stream.getSnapshot();
+ *   if (status.state === 'reconnecting' && status.retryAt) {
+ *     console.info(`retrying in ${Math.ceil((status.retryAt - Date.now()) / 1000)} s`);
+ *   }
+ * });
+ * ```
+ */
 export interface StreamStatus {
   /** Where the connection is. */
   state: StreamState;
@@ -158,6 +228,16 @@ export interface StreamStatus {
  * A live, reconnecting event stream made by {@link connect}. Handlers run synchronously in
  * arrival order, after validation. Iterate it with `for await` (with backpressure) or subscribe
  * to its status for a UI.
+ *
+ * @example
+ * ```ts
+ * const stream: EventStream<typeof events> = connect('/api/events', { events });
+ * const off = stream.on('notification', (data) => setBadge(data.unread));
+ * stream.onReset(() => refetchEverything());
+ * stream.onError((error) => console.warn(error.code));
+ * off(); // one handler less
+ * stream.close(); // for good
+ * ```
  */
 export interface EventStream<E extends EventSchema = EventSchema>
   extends AsyncIterable<EventOf<E>> {
@@ -193,7 +273,7 @@ export interface EventStream<E extends EventSchema = EventSchema>
    * @example Use a new token at once
    * ```ts
    * const stream = connect('/api/events', { headers: () => ({ Authorization: `Bearer ${token}` }) });
-   * onTokenRefreshed((next) => {
+   * auth.onTokenRefreshed((next) => {
    *   token = next;
    *   stream.reconnect();
    * });

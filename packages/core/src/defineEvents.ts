@@ -4,15 +4,42 @@ import { assertEventName } from './encode';
 /**
  * What an event's schema may be: any Standard Schema validator (zod, valibot, arktype, …), or a
  * type-only marker from {@link type} that validates nothing at run time.
+ *
+ * @example Any Standard Schema, or a type only
+ * ```ts
+ * import { z } from 'zod';
+ *
+ * const validated: EventSchemaEntry = z.object({ unread: z.number() });
+ * const typedOnly: EventSchemaEntry = type<{ unread: number }>();
+ * ```
  */
 export type EventSchemaEntry = StandardTypedV1<any, any>;
 
-/** A map from event name (the SSE `event:` field) to its schema. */
+/**
+ * A map from event name (the SSE `event:` field) to its schema.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ *
+ * const map = { notification: z.object({ unread: z.number() }) } satisfies EventSchemaMap;
+ * export const events = defineEvents(map);
+ * ```
+ */
 export type EventSchemaMap = Record<string, EventSchemaEntry>;
 
 /**
  * The typed event schema shared by server and client, made by {@link defineEvents}.
  * Pass it as `events` to `createHub`, `createEventStream`, `connect` and the React hooks.
+ *
+ * @example Accepting any schema in your own helper
+ * ```ts
+ * function eventNames(schema: EventSchema): readonly string[] {
+ *   return schema.names; // in declaration order
+ * }
+ * eventNames(events); // ['notification', 'sync.progress', …]
+ * events.has('notification'); // true
+ * ```
  */
 export interface EventSchema<M extends EventSchemaMap = EventSchemaMap> {
   /** The schemas by event name, as given to {@link defineEvents}. */
@@ -23,18 +50,44 @@ export interface EventSchema<M extends EventSchemaMap = EventSchemaMap> {
   has(name: string): name is keyof M & string;
 }
 
-/** Event names of a schema: `EventName<typeof events>` is `'notification' | 'sync.progress' | …`. */
+/**
+ * Event names of a schema: `EventName<typeof events>` is `'notification' | 'sync.progress' | …`.
+ *
+ * @example
+ * ```ts
+ * type Name = EventName<typeof events>; // 'notification' | 'sync.progress' | …
+ * const subscribed: Name[] = ['notification', 'user.deleted'];
+ * ```
+ */
 export type EventName<E extends EventSchema> = E['names'][number];
 
 /** @internal The map behind a schema. */
 type MapOf<E extends EventSchema> = E extends EventSchema<infer M> ? M : never;
 
-/** What `publish`/`send` accept for an event: the schema's input type. */
+/**
+ * What `publish`/`send` accept for an event: the schema's input type.
+ *
+ * @example A typed publish helper
+ * ```ts
+ * async function notify(to: string, data: EventInput<typeof events, 'notification'>) {
+ *   await hub.publish('notification', data, { to });
+ * }
+ * ```
+ */
 export type EventInput<E extends EventSchema, K extends EventName<E>> = StandardTypedV1.InferInput<
   MapOf<E>[K]
 >;
 
-/** What handlers receive for an event: the schema's output type. */
+/**
+ * What handlers receive for an event: the schema's output type.
+ *
+ * @example A typed handler, declared apart
+ * ```ts
+ * function onNotification(data: EventData<typeof events, 'notification'>) {
+ *   setBadge(data.unread);
+ * }
+ * ```
+ */
 export type EventData<E extends EventSchema, K extends EventName<E>> = StandardTypedV1.InferOutput<
   MapOf<E>[K]
 >;
@@ -42,6 +95,14 @@ export type EventData<E extends EventSchema, K extends EventName<E>> = StandardT
 /**
  * One received event as a discriminated union on `type`, as yielded by `for await` on a client
  * stream: narrowing on `e.type` types `e.data`.
+ *
+ * @example Narrowing on the event name
+ * ```ts
+ * function describe(event: EventOf<typeof events>): string {
+ *   if (event.type === 'notification') return event.data.title; // data typed by the narrowing
+ *   return event.type;
+ * }
+ * ```
  */
 export type EventOf<E extends EventSchema> = {
   [K in EventName<E>]: {

@@ -1,7 +1,15 @@
 import { RESERVED_PREFIX } from './control';
 import { InvalidFieldError } from './errors';
 
-/** One SSE frame, before encoding. */
+/**
+ * One SSE frame, before encoding.
+ *
+ * @example
+ * ```ts
+ * const frame: EventFrame = { event: 'notification', id: '7', data: '{"unread":1}' };
+ * encodeEvent(frame); // 'event: notification\nid: 7\ndata: {"unread":1}\n\n'
+ * ```
+ */
 export interface EventFrame {
   /** `event:` name. Omitted (or `undefined`) means the spec's default, `message`. */
   event?: string | undefined;
@@ -27,6 +35,12 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * Longest `id` the server writes, in characters. An id comes back as the `Last-Event-ID` request
  * header on every reconnect; servers refuse header sections past 8–16 KB (Node answers 431), so a
  * long id would strand its client.
+ *
+ * @example
+ * ```ts
+ * const id = `order-${crypto.randomUUID()}`;
+ * if (id.length > MAX_ID_LENGTH) throw new Error('id too long to come back as Last-Event-ID');
+ * ```
  */
 export const MAX_ID_LENGTH = 1024;
 
@@ -91,6 +105,12 @@ export function assertEventName(name: string): void {
  * Throw unless `ms` is a valid `retry:` value (a non-negative safe integer).
  *
  * @throws {@link InvalidFieldError} with code `invalid-retry`.
+ *
+ * @example
+ * ```ts
+ * assertRetry(3000); // ok
+ * assertRetry(-1); // throws InvalidFieldError, code 'invalid-retry'
+ * ```
  */
 export function assertRetry(ms: number): void {
   if (!Number.isSafeInteger(ms) || ms < 0) {

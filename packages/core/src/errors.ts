@@ -23,6 +23,20 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
  * - `event-too-large` — an event's payload is larger than `maxEventSize`.
  * - `broker-unavailable` — the hub's broker (e.g. Redis) could not be reached or did not answer
  *   in time.
+ *
+ * @example Switching on the code
+ * ```ts
+ * function advice(code: SsekitErrorCode): string {
+ *   switch (code) {
+ *     case 'http-status':
+ *       return 'the server refused the stream';
+ *     case 'schema-mismatch':
+ *       return 'a payload did not match the schema';
+ *     default:
+ *       return 'see the troubleshooting guide';
+ *   }
+ * }
+ * ```
  */
 export type SsekitErrorCode =
   | 'invalid-field'
@@ -72,7 +86,18 @@ function safeJson(value: unknown): unknown {
   }
 }
 
-/** Options accepted by every {@link SsekitError} constructor. */
+/**
+ * Options accepted by every {@link SsekitError} constructor.
+ *
+ * @example Keeping the cause
+ * ```ts
+ * try {
+ *   JSON.parse('{');
+ * } catch (cause) {
+ *   throw new SsekitError('invalid-json', 'The payload is not JSON', { cause } satisfies SsekitErrorOptions);
+ * }
+ * ```
+ */
 export interface SsekitErrorOptions {
   /** The underlying error (a `TypeError` from `fetch`, a validator's exception, …). */
   cause?: unknown;
@@ -84,8 +109,12 @@ export interface SsekitErrorOptions {
  *
  * @example Handling errors
  * ```ts
+ * import { connect } from '@ssekit/client';
+ *
+ * const stream = connect('/api/events', { events });
  * stream.onError((err) => {
- *   if (isSsekitError(err, 'schema-mismatch')) console.warn(err.event, err.issues);
+ *   if (err instanceof ValidationError) console.warn(err.event, err.issues); // a skipped payload
+ *   else if (isSsekitError(err, 'http-status')) console.warn(err.message); // a refused request
  * });
  * ```
  */
@@ -104,6 +133,15 @@ export class SsekitError extends Error {
 /**
  * A field value that would corrupt the wire format: CR, LF or NUL in `event` or `id`, or a
  * `retry` that is not a non-negative integer.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   encodeEvent({ event: 'a\nretry: 1', data: '' }); // would inject a field
+ * } catch (error) {
+ *   if (error instanceof InvalidFieldError) console.error(error.field, error.value); // 'event', …
+ * }
+ * ```
  */
 export class InvalidFieldError extends SsekitError {
   /** Which field was refused. */
@@ -122,7 +160,18 @@ export class InvalidFieldError extends SsekitError {
   }
 }
 
-/** An event's payload failed validation, was not valid JSON, or its name is not in the schema. */
+/**
+ * An event's payload failed validation, was not valid JSON, or its name is not in the schema.
+ *
+ * @example On the client
+ * ```ts
+ * import { connect } from '@ssekit/client';
+ *
+ * connect('/api/events', { events }).onError((error) => {
+ *   if (error instanceof ValidationError) console.warn(error.code, error.event, error.id, error.issues);
+ * });
+ * ```
+ */
 export class ValidationError extends SsekitError {
   /** The event name (SSE `event:` field) the payload arrived or was published under. */
   readonly event: string;

@@ -1,10 +1,10 @@
 /**
- * @module @ssekit/core
- *
  * The ground under every ssekit package, with no runtime dependencies: the SSE wire format
  * ({@link encodeEvent}, {@link encodeComment}, {@link encodeRetry}), the typed event schema shared
  * by server and client ({@link defineEvents}, {@link type}, {@link validateEvent}), the payload
  * {@link Serializer}, control-event names, and the {@link SsekitError} family.
+ *
+ * @module \@ssekit/core
  */
 export {
   CLOSE_EVENT,

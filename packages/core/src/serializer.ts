@@ -1,6 +1,16 @@
 /**
  * How payloads become `data:` text and back. The default is JSON; swap it (superjson, devalue)
  * on both sides to carry dates, maps or bigints. Schemas always describe the parsed value.
+ *
+ * @example Dates that survive the wire
+ * ```ts
+ * const withDates: Serializer = {
+ *   stringify: (value) => JSON.stringify(value),
+ *   parse: (text) =>
+ *     JSON.parse(text, (_, v) => (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v) : v)),
+ * };
+ * withDates.parse('{"at":"2026-01-01T00:00:00.000Z"}'); // { at: Date }
+ * ```
  */
 export interface Serializer {
   /** Turn a payload into the text of its `data:` lines. */

@@ -2,7 +2,19 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { canValidate, type EventData, type EventName, type EventSchema } from './defineEvents';
 import { excerpt, ValidationError } from './errors';
 
-/** The outcome of {@link validateEvent}: the (possibly transformed) value, or a typed error. */
+/**
+ * The outcome of {@link validateEvent}: the (possibly transformed) value, or a typed error.
+ *
+ * @example
+ * ```ts
+ * const result: ValidationResult<unknown> | Promise<ValidationResult<unknown>> = validateEvent(
+ *   events,
+ *   'notification',
+ *   { id: '1', title: 'Hi', unread: 1 },
+ * );
+ * if (!(result instanceof Promise)) console.log(result.ok ? result.value : result.error.issues);
+ * ```
+ */
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: ValidationError };

@@ -11,7 +11,20 @@ import { useReconnect } from './useReconnect';
 import { useServerEvent } from './useServerEvent';
 import { useServerEvents } from './useServerEvents';
 
-/** Options of {@link createServerEventsHooks}: connection defaults for every hook. */
+/**
+ * Options of {@link createServerEventsHooks}: connection defaults for every hook.
+ *
+ * @example
+ * ```ts
+ * const options: ServerEventsHooksOptions<typeof events> = {
+ *   url: '/api/events',
+ *   credentialsKey: user.id, // a new user gets a new connection
+ *   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
+ *   gracePeriod: 1000,
+ * };
+ * export const hooks = createServerEventsHooks(events, options);
+ * ```
+ */
 export interface ServerEventsHooksOptions<E extends EventSchema>
   extends Omit<ConnectOptions<E>, 'events' | 'signal' | 'shareKey'> {
   /**

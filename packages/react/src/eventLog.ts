@@ -3,7 +3,21 @@ import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
 import { notifyLater } from './notifyLater';
 import { type ConnectionTarget, listen } from './sharedConnection';
 
-/** What `useServerEvents` returns: an immutable snapshot, a new object on every change. */
+/**
+ * What `useServerEvents` returns: an immutable snapshot, a new object on every change.
+ *
+ * @example
+ * ```tsx
+ * function Unread() {
+ *   const snapshot: ServerEventsSnapshot<unknown, number> = useServerEvents({
+ *     types: ['notification'],
+ *     reduce: (unread, event) => event.data.unread,
+ *     initial: 0,
+ *   });
+ *   return <span data-state={snapshot.status.state}>{snapshot.state}</span>;
+ * }
+ * ```
+ */
 export interface ServerEventsSnapshot<Ev, S = undefined> {
   /** The shared connection's status. */
   readonly status: ConnectionStatus;

@@ -1,7 +1,4 @@
-'use client';
 /**
- * @module @ssekit/react
- *
  * React hooks for Server-Sent Events, typed from the schema shared with the server:
  * {@link createServerEventsHooks} makes a provider and `useServerEvents`, `useServerEvent`,
  * `useResetEvent`, `useStreamError`, `useConnectionStatus` and `useReconnect` for one schema;
@@ -9,7 +6,10 @@
  * `@ssekit/client`: one shared, ref-counted connection per (URL, credentials key), read with
  * `useSyncExternalStore`, SSR-safe. Test streams for your component tests are in
  * `@ssekit/react/testing`.
+ *
+ * @module \@ssekit/react
  */
+'use client';
 export {
   type ConnectionState,
   type ConnectionStatus,

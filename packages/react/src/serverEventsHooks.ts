@@ -12,7 +12,17 @@ import type { ConnectionStatus } from './connectionStatus';
 import type { ServerEventsSnapshot } from './eventLog';
 import type { ConnectFn } from './sharedConnection';
 
-/** The events of `E` whose name is one of `T`. */
+/**
+ * The events of `E` whose name is one of `T`.
+ *
+ * @example
+ * ```ts
+ * type LogEvent = EventsOf<typeof events, 'log' | 'sync.progress'>;
+ * function describe(event: LogEvent): string {
+ *   return event.type === 'log' ? event.data.message : `page ${event.data.page}`;
+ * }
+ * ```
+ */
 export type EventsOf<E extends EventSchema, T extends EventName<E>> = Extract<
   EventOf<E>,
   { type: T }
@@ -82,7 +92,18 @@ export interface StreamErrorOptions extends HookOptions {
   kind?: StreamErrorKind;
 }
 
-/** Options of `useServerEvents` that keep a list of recent events. */
+/**
+ * Options of `useServerEvents` that keep a list of recent events.
+ *
+ * @example
+ * ```tsx
+ * function Logs() {
+ *   const options: KeepOptions<typeof events, 'log'> = { types: ['log'], keep: 100 };
+ *   const { events: lines } = useServerEvents(options);
+ *   return <LogList lines={lines} />;
+ * }
+ * ```
+ */
 export interface KeepOptions<E extends EventSchema, T extends EventName<E>> extends HookOptions {
   /**
    * How many of the most recent events to keep in `events` (older ones are dropped, so memory is
@@ -94,7 +115,22 @@ export interface KeepOptions<E extends EventSchema, T extends EventName<E>> exte
   types?: readonly T[];
 }
 
-/** Options of `useServerEvents` that fold events into state. */
+/**
+ * Options of `useServerEvents` that fold events into state.
+ *
+ * @example
+ * ```tsx
+ * function Progress() {
+ *   const options: ReduceOptions<typeof events, 'sync.progress', number> = {
+ *     types: ['sync.progress'],
+ *     reduce: (_, event) => event.data.page / event.data.totalPages,
+ *     initial: 0,
+ *   };
+ *   const { state: done } = useServerEvents(options);
+ *   return <progress value={done} />;
+ * }
+ * ```
+ */
 export interface ReduceOptions<E extends EventSchema, T extends EventName<E>, S>
   extends KeepOptions<E, T> {
   /**
@@ -107,7 +143,18 @@ export interface ReduceOptions<E extends EventSchema, T extends EventName<E>, S>
   initial: S;
 }
 
-/** Options of `useConnectionStatus`. */
+/**
+ * Options of `useConnectionStatus`.
+ *
+ * @example
+ * ```tsx
+ * function Dot() {
+ *   const options: ConnectionStatusOptions = { lostAfter: 2000 }; // blips under 2 s stay green
+ *   const { state } = useConnectionStatus(options);
+ *   return <span className={state === 'open' ? 'green' : 'red'} />;
+ * }
+ * ```
+ */
 export interface ConnectionStatusOptions extends HookOptions {
   /**
    * Report a connection as lost only after it has been down for this many ms: until then the
@@ -117,7 +164,25 @@ export interface ConnectionStatusOptions extends HookOptions {
   lostAfter?: number;
 }
 
-/** Props of the provider returned by `createServerEventsHooks`. */
+/**
+ * Props of the provider returned by `createServerEventsHooks`.
+ *
+ * @example
+ * ```tsx
+ * function Root() {
+ *   const props: ServerEventsProviderProps<typeof events> = {
+ *     url: '/api/events',
+ *     headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
+ *     credentialsKey: user.id,
+ *   };
+ *   return (
+ *     <ServerEventsProvider {...props}>
+ *       <App />
+ *     </ServerEventsProvider>
+ *   );
+ * }
+ * ```
+ */
 export interface ServerEventsProviderProps<E extends EventSchema> {
   /** The components whose hooks use this provider's connection. */
   children?: ReactNode;
@@ -152,7 +217,15 @@ export interface ServerEventsProviderProps<E extends EventSchema> {
   enabled?: boolean;
 }
 
-/** The provider and hooks made by `createServerEventsHooks` for the schema `E`. */
+/**
+ * The provider and hooks made by `createServerEventsHooks` for the schema `E`.
+ *
+ * @example
+ * ```ts
+ * const hooks: ServerEventsHooks<typeof events> = createServerEventsHooks(events, { url: '/api/events' });
+ * export const { useServerEvents, useServerEvent, useConnectionStatus } = hooks;
+ * ```
+ */
 export interface ServerEventsHooks<E extends EventSchema> {
   /**
    * Gives the hooks below a URL, headers and credentials key at run time (e.g. from the signed-in
@@ -232,7 +305,7 @@ export interface ServerEventsHooks<E extends EventSchema> {
    *
    * @example Report bad payloads to the team, show connection trouble to the user
    * ```tsx
-   * useStreamError((err) => reportBug(err.event, err.issues), { kind: 'event' });
+   * useStreamError((err) => reportBug(err), { kind: 'event' }); // a ValidationError: event, issues
    * useStreamError((err) => toast(`Live updates: ${err.message}`), { kind: 'transport' });
    * ```
    */
@@ -260,6 +333,8 @@ export interface ServerEventsHooks<E extends EventSchema> {
    *
    * @example Use a refreshed token at once
    * ```tsx
+   * import { useEffect } from 'react';
+   *
    * function TokenWatcher() {
    *   const reconnect = useReconnect();
    *   useEffect(() => auth.onTokenRefreshed(reconnect), [reconnect]);

@@ -2,7 +2,20 @@ import type { ConnectOptions, EventStream } from '@ssekit/client';
 import type { EventOf, EventSchema, ResetNotice, SsekitError } from '@ssekit/core';
 import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
 
-/** Opens a stream: `connect` from `@ssekit/client`, or a test stream's `connect`. */
+/**
+ * Opens a stream: `connect` from `@ssekit/client`, or a test stream's `connect`.
+ *
+ * @example Logging every connection the hooks open
+ * ```ts
+ * import { connect } from '@ssekit/client';
+ *
+ * const loggedConnect: ConnectFn<typeof events> = (url, options) => {
+ *   console.debug('opening', url);
+ *   return connect(url, options);
+ * };
+ * export const hooks = createServerEventsHooks(events, { url: '/api/events', connect: loggedConnect });
+ * ```
+ */
 export type ConnectFn<E extends EventSchema> = (
   url: string,
   options: ConnectOptions<E>,

@@ -8,7 +8,15 @@ import {
   SsekitError,
 } from '@ssekit/core';
 
-/** Options of {@link createTestStream}. */
+/**
+ * Options of {@link createTestStream}.
+ *
+ * @example
+ * ```ts
+ * const options: TestStreamOptions = { state: 'open', now: () => 0 };
+ * const stream = createTestStream(events, options);
+ * ```
+ */
 export interface TestStreamOptions {
   /**
    * The state the stream starts in (and returns to when connected again after `close`).
@@ -23,6 +31,18 @@ export interface TestStreamOptions {
  * An in-memory {@link EventStream} you drive by hand: the test plays the server. Pass its
  * `connect` to `createServerEventsHooks` or a `ServerEventsProvider`, render, then `push` events
  * and `drop`/`reconnect`/`fail` the connection. Listeners run synchronously, like the real client.
+ *
+ * @example Driving the connection in a test
+ * ```ts
+ * import { act } from '@testing-library/react';
+ *
+ * const stream: TestStream<typeof events> = createTestStream(events);
+ * // render(<ServerEventsProvider url="/api/events" connect={stream.connect}>…)
+ * act(() => stream.push('notification', { id: '1', title: 'Hi', unread: 1 }));
+ * act(() => stream.drop()); // the dot turns red
+ * act(() => stream.open());
+ * console.log(stream.connects, stream.url);
+ * ```
  */
 export interface TestStream<E extends EventSchema> extends EventStream<E> {
   /**
@@ -61,6 +81,8 @@ export interface TestStream<E extends EventSchema> extends EventStream<E> {
  *
  * @example Testing a component that uses the hooks
  * ```tsx
+ * import { act, render, screen } from '@testing-library/react';
+ * import { expect } from 'vitest';
  * import { createTestStream } from '@ssekit/react/testing';
  *
  * const stream = createTestStream(events);

@@ -26,7 +26,23 @@ import {
 } from './streamEntry';
 import { StreamReader } from './streamReader';
 
-/** Options of {@link createRedisBroker}: `client` or `url`, then the stream and its bounds. */
+/**
+ * Options of {@link createRedisBroker}: `client` or `url`, then the stream and its bounds.
+ *
+ * @example
+ * ```ts
+ * import { createHub } from '@ssekit/server';
+ *
+ * const options: RedisBrokerOptions = {
+ *   url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+ *   stream: 'myapp:events', // one key per app on a shared Redis
+ *   maxLen: 50_000,
+ *   maxAge: 15 * 60_000,
+ *   onError: (error) => console.error('redis broker', error),
+ * };
+ * const hub = createHub({ events, broker: createRedisBroker(options) });
+ * ```
+ */
 export interface RedisBrokerOptions {
   /**
    * A node-redis client (v5+) of the app's. The broker runs its commands on it and makes one
@@ -74,7 +90,19 @@ export interface RedisBrokerOptions {
   onError?: ((error: unknown) => void) | undefined;
 }
 
-/** A {@link Broker} on a Redis stream, made by {@link createRedisBroker}. */
+/**
+ * A {@link Broker} on a Redis stream, made by {@link createRedisBroker}.
+ *
+ * @example
+ * ```ts
+ * import { createHub } from '@ssekit/server';
+ *
+ * const broker: RedisBroker = createRedisBroker({ url: 'redis://127.0.0.1:6379' });
+ * const hub = createHub({ events, broker });
+ * console.log(await broker.head()); // the newest id in the stream
+ * await hub.close(); // closes the broker too
+ * ```
+ */
 export interface RedisBroker extends Broker {
   /** The stream key. */
   readonly stream: string;
@@ -85,13 +113,41 @@ export interface RedisBroker extends Broker {
   close(): Promise<void>;
 }
 
-/** Default {@link RedisBrokerOptions.stream}. */
+/**
+ * Default {@link RedisBrokerOptions.stream}.
+ *
+ * @example
+ * ```ts
+ * const broker = createRedisBroker({ url: 'redis://127.0.0.1:6379', stream: `${DEFAULT_STREAM}:staging` });
+ * ```
+ */
 export const DEFAULT_STREAM = 'ssekit:events';
-/** Default {@link RedisBrokerOptions.maxLen}. */
+/**
+ * Default {@link RedisBrokerOptions.maxLen}.
+ *
+ * @example
+ * ```ts
+ * const broker = createRedisBroker({ url: 'redis://127.0.0.1:6379', maxLen: DEFAULT_MAX_LEN * 5 });
+ * ```
+ */
 export const DEFAULT_MAX_LEN = 10_000;
-/** Default {@link RedisBrokerOptions.publishTimeout}, in ms. */
+/**
+ * Default {@link RedisBrokerOptions.publishTimeout}, in ms.
+ *
+ * @example
+ * ```ts
+ * const broker = createRedisBroker({ url: 'redis://127.0.0.1:6379', publishTimeout: DEFAULT_PUBLISH_TIMEOUT_MS / 4 });
+ * ```
+ */
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
-/** Default {@link RedisBrokerOptions.blockTimeout}, in ms. */
+/**
+ * Default {@link RedisBrokerOptions.blockTimeout}, in ms.
+ *
+ * @example
+ * ```ts
+ * const broker = createRedisBroker({ url: 'redis://127.0.0.1:6379', blockTimeout: DEFAULT_BLOCK_TIMEOUT_MS * 2 });
+ * ```
+ */
 export const DEFAULT_BLOCK_TIMEOUT_MS = 5000;
 
 /** @internal Entries per XRANGE page of a replay. */

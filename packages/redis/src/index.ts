@@ -1,11 +1,11 @@
 /**
- * @module @ssekit/redis
- *
  * Many server processes as one hub, on Redis Streams: {@link createRedisBroker} is a `Broker` for
  * `createHub({ broker })` whose publishes are `XADD`s (ids assigned by Redis, shared by every
  * process), whose subscription is a blocking `XREAD` per process, and whose replay after
  * `Last-Event-ID` is an `XRANGE`. {@link RedisBrokerError} is what publishes and reads fail with
  * when Redis cannot be reached.
+ *
+ * @module \@ssekit/redis
  */
 export {
   createRedisBroker,

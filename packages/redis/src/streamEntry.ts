@@ -157,6 +157,12 @@ export function parsePosition(reply: unknown): { id: string; n: number } {
 /**
  * Order two stream ids (`<ms>-<seq>`, each up to 2^64) without BigInt: by the length of each
  * decimal part, then its digits. Anything that is not a stream id orders first.
+ *
+ * @example
+ * ```ts
+ * compareStreamIds('1700000000000-1', '1700000000000-2'); // < 0
+ * compareStreamIds('99-0', '100-0'); // < 0: numeric, not string order
+ * ```
  */
 export function compareStreamIds(a: string, b: string): number {
   const da = a.indexOf('-');

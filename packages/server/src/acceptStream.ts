@@ -3,7 +3,15 @@ import { createEventStream, type EventStream, type EventStreamOptions } from './
 import type { Hub } from './hub';
 import type { StreamSink } from './streamSink';
 
-/** Who a connection belongs to, as decided by `authenticate`. */
+/**
+ * Who a connection belongs to, as decided by `authenticate`.
+ *
+ * @example What authenticate returns
+ * ```ts
+ * const identity: Identity = { userId: 'ada', topics: ['fleet-7'] };
+ * const handler = createFetchHandler({ hub, authenticate: () => identity });
+ * ```
+ */
 export interface Identity {
   /** The user the connection belongs to: `publish(…, { to: userId })` reaches it. */
   userId?: string | undefined;
@@ -11,7 +19,15 @@ export interface Identity {
   topics?: readonly string[] | undefined;
 }
 
-/** A refused stream: the adapter answers `status` with a plain-text body and no stream. */
+/**
+ * A refused stream: the adapter answers `status` with a plain-text body and no stream.
+ *
+ * @example
+ * ```ts
+ * const refusal: Refusal = refuse(401, 'Sign in first', { 'WWW-Authenticate': 'Bearer' });
+ * refusal.status; // 401
+ * ```
+ */
 export interface Refusal {
   /** The HTTP status, e.g. 401, 403, 429, 503. */
   readonly status: number;
@@ -21,10 +37,37 @@ export interface Refusal {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401). */
+/**
+ * What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401).
+ *
+ * @example Every shape authenticate may return
+ * ```ts
+ * async function authenticate(request: Request): Promise<AuthResult> {
+ *   const user = verify(request.headers.get('authorization') ?? undefined);
+ *   if (!user) return refuse(401); // or null / undefined / false: 401 too
+ *   return { userId: user.id, topics: user.fleets };
+ * }
+ * ```
+ */
 export type AuthResult = Identity | Refusal | null | undefined | false;
 
-/** What the client asked for, as parsed by the adapter. */
+/**
+ * What the client asked for, as parsed by the adapter.
+ *
+ * @example Granting only some of the requested topics
+ * ```ts
+ * const handler = createFetchHandler({
+ *   hub,
+ *   // GET /api/events?topic=fleet-7&topic=fleet-9
+ *   authenticate: (request, { topics, lastEventId }: StreamRequest) => {
+ *     const user = verify(request.headers.get('authorization') ?? undefined);
+ *     if (!user) return refuse(401);
+ *     console.debug('resuming after', lastEventId);
+ *     return { userId: user.id, topics: topics.filter((topic) => user.fleets.includes(topic)) };
+ *   },
+ * });
+ * ```
+ */
 export interface StreamRequest {
   /** Topics requested by the client (`?topic=a&topic=b`); `authenticate` decides which to grant. */
   readonly topics: readonly string[];
@@ -40,6 +83,17 @@ export interface StreamRequest {
 /**
  * Passed to `onStream` with the open stream: what `authenticate` got (`Info`: the
  * {@link StreamRequest}, plus `res` on Node and Express) and what it decided.
+ *
+ * @example What onStream gets
+ * ```ts
+ * createFetchHandler({
+ *   events,
+ *   authenticate: () => ({ userId: 'ada' }),
+ *   onStream: (stream, context: StreamContext<Request>) => {
+ *     stream.send('log', { message: `hello ${context.userId}, topics: ${context.granted.join()}` });
+ *   },
+ * });
+ * ```
  */
 export type StreamContext<Req, Info extends StreamRequest = StreamRequest> = Info & {
   /** The host's request object. */
@@ -54,6 +108,16 @@ export type StreamContext<Req, Info extends StreamRequest = StreamRequest> = Inf
  * Options shared by every adapter's `create…Handler`. `Req` is the host's request; `Info` is the
  * second argument of `authenticate`: a {@link StreamRequest}, which Node and Express extend with
  * their `res`.
+ *
+ * @example The options every adapter takes
+ * ```ts
+ * const options: HandlerOptions<Request, typeof events> = {
+ *   hub,
+ *   authenticate: (request) => ({ userId: userOf(request) }),
+ *   onError: (error) => console.error('stream handler failed', error),
+ * };
+ * const handler = createFetchHandler(options);
+ * ```
  */
 export interface HandlerOptions<
   Req,
@@ -99,7 +163,12 @@ const REFUSAL = Symbol.for('@ssekit/refusal');
  *
  * @example
  * ```ts
- * authenticate: (req) => (isAdmin(req) ? { userId: 'admin' } : refuse(403, 'Admins only')),
+ * import { createNodeHandler, refuse } from '@ssekit/server/node';
+ *
+ * const handler = createNodeHandler({
+ *   hub,
+ *   authenticate: (req) => (isAdmin(req) ? { userId: 'admin' } : refuse(403, 'Admins only')),
+ * });
  * ```
  */
 export function refuse(
@@ -113,7 +182,16 @@ export function refuse(
   return refusal;
 }
 
-/** True when `value` is a {@link Refusal} made by {@link refuse} (or a hub's limits). */
+/**
+ * True when `value` is a {@link Refusal} made by {@link refuse} (or a hub's limits).
+ *
+ * @example
+ * ```ts
+ * const result = hub.connect({ userId: 'ada' }, () => sink);
+ * if (isRefusal(result)) console.warn(result.status, result.message);
+ * else result.send('log', { message: 'connected' });
+ * ```
+ */
 export function isRefusal(value: unknown): value is Refusal {
   return typeof value === 'object' && value !== null && (value as any)[REFUSAL] === true;
 }
@@ -138,6 +216,24 @@ export function assertHandlerOptions(options: HandlerOptions<any, any, any>, nam
  *
  * @returns the open stream, or the {@link Refusal} the adapter must answer with.
  * @throws whatever `authenticate` throws (the adapter answers 500).
+ *
+ * @example The core of an adapter for another host
+ * ```ts
+ * // A handler for a host with its own request type: parse the ask, let acceptStream run
+ * // authenticate and the hub, and answer a refusal yourself.
+ * type MyRequest = { headers: Record<string, string>; query: URLSearchParams };
+ *
+ * async function handle(req: MyRequest, openSink: () => StreamSink) {
+ *   const ask = { topics: req.query.getAll('topic'), lastEventId: req.headers['last-event-id'] };
+ *   const result = await acceptStream<MyRequest, typeof events, StreamRequest>(
+ *     { hub, authenticate: (r) => ({ userId: r.headers['x-user'] }) },
+ *     req,
+ *     ask,
+ *     openSink,
+ *   );
+ *   return isRefusal(result) ? { status: result.status } : { status: 200 };
+ * }
+ * ```
  */
 export async function acceptStream<Req, E extends EventSchema, Info extends StreamRequest>(
   options: HandlerOptions<Req, E, Info>,

@@ -7,7 +7,17 @@ import type { ResetReason } from '@ssekit/core';
  * {@link createMemoryBroker}.
  */
 
-/** One published event as the broker stores and delivers it. */
+/**
+ * One published event as the broker stores and delivers it.
+ *
+ * @example Watching what is published
+ * ```ts
+ * const hub = createHub({
+ *   events,
+ *   onPublish: (event: BrokerEvent, recipients) => console.debug(event.id, event.type, recipients),
+ * });
+ * ```
+ */
 export interface BrokerEvent {
   /** The id the broker assigned: ordered, opaque to clients, sent as the SSE `id:`. */
   readonly id: string;
@@ -21,7 +31,15 @@ export interface BrokerEvent {
   readonly to?: readonly string[] | undefined;
 }
 
-/** What the hub appends: an event without its id. */
+/**
+ * What the hub appends: an event without its id.
+ *
+ * @example
+ * ```ts
+ * const append: BrokerAppend = { type: 'log', data: '{"message":"hi"}', topic: 'fleet-7' };
+ * const id = await createMemoryBroker().append(append);
+ * ```
+ */
 export type BrokerAppend = Omit<BrokerEvent, 'id'>;
 
 /**
@@ -29,6 +47,13 @@ export type BrokerAppend = Omit<BrokerEvent, 'id'>;
  * the store had acknowledged were lost before the subscription delivered them (a remote log that
  * restarted without persistence while the subscription was down, or trimmed entries a lagging
  * subscription had not read yet). The hub sends each live connection a reset to `position`.
+ *
+ * @example In a broker of your own
+ * ```ts
+ * function reportGap(onGap: ((gap: BrokerGap) => void) | undefined, lastDelivered: string) {
+ *   onGap?.({ reason: 'epoch', after: lastDelivered, position: '0' });
+ * }
+ * ```
  */
 export interface BrokerGap {
   /** Why: `evicted` (trimmed before they were read) or `epoch` (the store lost them). */
@@ -42,7 +67,17 @@ export interface BrokerGap {
   readonly position: string;
 }
 
-/** Options of {@link Broker.subscribe}. */
+/**
+ * Options of {@link Broker.subscribe}.
+ *
+ * @example
+ * ```ts
+ * const broker = createMemoryBroker();
+ * const options: BrokerSubscribeOptions = { onGap: (gap) => console.warn('lost events', gap) };
+ * const unsubscribe = broker.subscribe((event) => console.debug(event.id), options);
+ * unsubscribe();
+ * ```
+ */
 export interface BrokerSubscribeOptions {
   /**
    * The subscription lost events (see {@link BrokerGap}). A broker that can never lose any (the
@@ -51,13 +86,31 @@ export interface BrokerSubscribeOptions {
   readonly onGap?: ((gap: BrokerGap) => void) | undefined;
 }
 
-/** Options of {@link Broker.readAfter} and {@link Broker.head}. */
+/**
+ * Options of {@link Broker.readAfter} and {@link Broker.head}.
+ *
+ * @example
+ * ```ts
+ * const broker = createMemoryBroker();
+ * const options: BrokerReadOptions = { signal: AbortSignal.timeout(2000) };
+ * const result = await broker.readAfter('0', options);
+ * ```
+ */
 export interface BrokerReadOptions {
   /** Aborted when the hub gives up on the read (its `readTimeout`) or no longer needs it. */
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The answer of {@link Broker.readAfter}. */
+/**
+ * The answer of {@link Broker.readAfter}.
+ *
+ * @example
+ * ```ts
+ * const result: BrokerReadResult = await createMemoryBroker().readAfter('some-old-id');
+ * if ('reset' in result) console.info('cannot replay:', result.reset);
+ * else console.info(result.events.length, 'events to replay');
+ * ```
+ */
 export type BrokerReadResult =
   | {
       /** Every event after the given id, in id order (the hub filters per connection). */
@@ -100,6 +153,24 @@ export type BrokerReadResult =
  *   send them back as the `Last-Event-ID` header.
  * - Ownership: the hub closes its broker in `hub.close()` (see `HubOptions.closeBroker`), so
  *   `close` must be idempotent and release every connection and timer the broker made.
+ *
+ * @example Wrapping a broker to count appends
+ * ```ts
+ * function counted(inner: Broker): Broker & { appended: number } {
+ *   const wrapper = {
+ *     appended: 0,
+ *     append: (event: BrokerAppend) => {
+ *       wrapper.appended++;
+ *       return inner.append(event);
+ *     },
+ *     subscribe: inner.subscribe.bind(inner),
+ *     readAfter: inner.readAfter.bind(inner),
+ *     compare: inner.compare.bind(inner),
+ *   };
+ *   return wrapper;
+ * }
+ * const hub = createHub({ events, broker: counted(createMemoryBroker()) });
+ * ```
  */
 export interface Broker {
   /** Append an event to the log and fan it out; resolves to its id. */

@@ -2,7 +2,20 @@ import type { EventInput, EventName, EventSchema, Serializer } from '@ssekit/cor
 import type { StreamSink } from './streamSink';
 import { resolveStreamSettings, StreamWriter } from './streamWriter';
 
-/** Options of {@link createEventStream} and of the adapters' stream helpers. */
+/**
+ * Options of {@link createEventStream} and of the adapters' stream helpers.
+ *
+ * @example
+ * ```ts
+ * const options: EventStreamOptions<typeof events> = {
+ *   events,
+ *   heartbeat: 15_000, // a comment every 15 s keeps proxies from closing an idle line
+ *   retry: 2000, // the client reconnects 2 s after a drop
+ *   maxBufferedBytes: 1024 * 1024, // a client that stops reading is cut off past 1 MiB
+ * };
+ * const stream = createEventStream(sink, options);
+ * ```
+ */
 export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   /** The schema from `defineEvents`: types `send` and refuses unknown event names. */
   events?: E;
@@ -46,7 +59,7 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   maxBufferedMs?: number;
   /**
    * Largest serialised payload (`data:` text, in characters) that `send` or `publish` accepts;
-   * past it they throw an `event-too-large` {@link SsekitError}. Matches the client's default
+   * past it they throw an `event-too-large` {@link @ssekit/core!SsekitError | SsekitError}. Matches the client's default
    * `maxEventSize`, which would drop a larger event anyway.
    * @defaultValue `1048576` (1 Mi)
    */
@@ -57,7 +70,16 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   lastEventId?: string | undefined;
 }
 
-/** Options of {@link EventStream.close}. */
+/**
+ * Options of {@link EventStream.close}.
+ *
+ * @example
+ * ```ts
+ * const stream = createEventStream(sink, { events });
+ * const done: CloseOptions = { reconnect: false };
+ * stream.close(done); // the client's status becomes closed, reason 'ended-by-server'
+ * ```
+ */
 export interface CloseOptions {
   /**
    * `false`: the stream is finished for good; tell the client not to reconnect.
@@ -66,7 +88,16 @@ export interface CloseOptions {
   reconnect?: boolean;
 }
 
-/** Options of {@link EventStream.send}. */
+/**
+ * Options of {@link EventStream.send}.
+ *
+ * @example
+ * ```ts
+ * const stream = createEventStream(sink, { events });
+ * const options: SendOptions = { id: 'page-3' }; // comes back as Last-Event-ID
+ * stream.send('sync.progress', { page: 3, totalPages: 10 }, options);
+ * ```
+ */
 export interface SendOptions {
   /** The SSE `id:`; the client sends it back as `Last-Event-ID` when it reconnects. */
   id?: string | undefined;
@@ -74,13 +105,24 @@ export interface SendOptions {
 
 /**
  * One open SSE response. Writes never throw on a closed stream: they return `false`.
+ *
+ * @example A job that stops when the client leaves
+ * ```ts
+ * const stream: EventStream<typeof events> = createEventStream(sink, { events });
+ * const result = await syncProducts({
+ *   signal: stream.signal, // aborted when the client goes away
+ *   onPageProgress: (progress) => stream.send('sync.progress', progress),
+ * });
+ * stream.send('sync.complete', result);
+ * stream.close({ reconnect: false });
+ * ```
  */
 export interface EventStream<E extends EventSchema = EventSchema> {
   /**
    * Send one typed event. Returns `true` when queued, `false` when the stream is closed.
-   * @throws {@link ValidationError} for an event name outside the schema, (with `validate`) a
+   * @throws {@link @ssekit/core!ValidationError | ValidationError} for an event name outside the schema, (with `validate`) a
    * failing payload, or a payload the serializer cannot turn into text (`invalid-json`);
-   * {@link InvalidFieldError} for an `id` that could not come back as `Last-Event-ID` or a
+   * {@link @ssekit/core!InvalidFieldError | InvalidFieldError} for an `id` that could not come back as `Last-Event-ID` or a
    * reserved `ssekit.` name; `event-too-large` past `maxEventSize`.
    */
   send<K extends EventName<E>>(type: K, data: EventInput<E, K>, options?: SendOptions): boolean;
@@ -96,8 +138,13 @@ export interface EventStream<E extends EventSchema = EventSchema> {
    *
    * @example The end of a job's stream
    * ```ts
+   * const stream = createEventStream(sink, { events });
+   * const result = await syncProducts({
+   *   signal: stream.signal,
+   *   onPageProgress: (progress) => stream.send('sync.progress', progress),
+   * });
    * stream.send('sync.complete', result);
-   * stream.close({ reconnect: false });
+   * stream.close({ reconnect: false }); // the client does not reconnect
    * ```
    */
   close(options?: CloseOptions): void;
@@ -118,6 +165,16 @@ export interface EventStream<E extends EventSchema = EventSchema> {
 /**
  * Why a stream finished: closed by the server, the client disconnected, or the client stopped
  * reading and its unsent bytes passed `maxBufferedBytes`.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({
+ *   events,
+ *   onDisconnect: (info, reason: FinishReason) => {
+ *     if (reason === 'buffer-overflow') console.warn('slow consumer cut off', info.userId);
+ *   },
+ * });
+ * ```
  */
 export type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
 
@@ -128,15 +185,16 @@ export type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
  * The first frame (`retry:`) is written at once, heartbeats start, and everything is released
  * when the client disconnects or {@link EventStream.close} is called.
  *
- * @throws an `invalid-option` {@link SsekitError} for a bad heartbeat or buffer limit.
+ * @throws an `invalid-option` {@link @ssekit/core!SsekitError | SsekitError} for a bad heartbeat or buffer limit.
  *
  * @example Streaming a job's progress over a custom sink
  * ```ts
  * import { createEventStream } from '@ssekit/server';
  *
  * const stream = createEventStream(sink, { events });
+ * const totalPages = 10;
  * for (let page = 1; page <= totalPages && !stream.closed; page++) {
- *   await syncPage(page, { signal: stream.signal });
+ *   await syncPage(page, stream.signal);
  *   stream.send('sync.progress', { page, totalPages });
  *   if (stream.backpressure) await stream.drain();
  * }

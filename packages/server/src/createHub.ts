@@ -445,9 +445,9 @@ class HubImpl implements Hub<any>, StreamOwner {
  * ```ts
  * import { createExpressHandler } from '@ssekit/server/express';
  *
- * app.get('/events', auth, createExpressHandler({
+ * app.get('/events', requireAuth, createExpressHandler({
  *   hub,
- *   authenticate: (req) => ({ userId: req.user.id, topics: ['fleet-7'] }),
+ *   authenticate: (req) => ({ userId: userOf(req), topics: ['fleet-7'] }),
  * }));
  * ```
  *

@@ -22,10 +22,29 @@ export type DrainableServer = Server | Http2Server | Http2SecureServer;
 /**
  * Default {@link DrainOptions.timeout}: 5 s, half of Docker's 10 s between `SIGTERM` and
  * `SIGKILL`, so the forced end still comes from us.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const server = createServer(createNodeHandler({ hub })).listen(3000);
+ * drainOnSignal(server, { hub, timeout: 2 * DEFAULT_DRAIN_TIMEOUT_MS }); // 10 s for slow clients
+ * ```
  */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
 
-/** Options of {@link drainOnSignal}. */
+/**
+ * Options of {@link drainOnSignal}.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const server = createServer(createNodeHandler({ hub })).listen(3000);
+ * const options: DrainOptions = { hub, signals: ['SIGTERM'], timeout: 5000, exit: true };
+ * drainOnSignal(server, options);
+ * ```
+ */
 export interface DrainOptions {
   /** The hub (or hubs) whose streams end first, so their clients reconnect elsewhere. */
   hub?: Hub<any> | readonly Hub<any>[];
@@ -51,13 +70,35 @@ export interface DrainOptions {
   exit?: boolean;
 }
 
-/** How a drain ended. */
+/**
+ * How a drain ended.
+ *
+ * @example
+ * ```ts
+ * const server = app.listen(3000);
+ * const { drain } = drainOnSignal(server, { hub, signals: [] });
+ * const result: DrainResult = await drain();
+ * if (result.timedOut) console.warn('some connections had to be destroyed');
+ * ```
+ */
 export interface DrainResult {
   /** `true` when connections were still open at `timeout` and were destroyed. */
   readonly timedOut: boolean;
 }
 
-/** What {@link drainOnSignal} returns. */
+/**
+ * What {@link drainOnSignal} returns.
+ *
+ * @example In a test
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const server = createServer(createNodeHandler({ hub })).listen(0);
+ * const drainer: ServerDrain = drainOnSignal(server, { hub });
+ * // …
+ * drainer.dispose(); // the test closes the server itself
+ * ```
+ */
 export interface ServerDrain {
   /**
    * Drain now, as a signal would. Resolves once the server has closed; calling it again

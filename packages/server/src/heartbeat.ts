@@ -1,6 +1,15 @@
 import { encodeComment, SsekitError } from '@ssekit/core';
 
-/** The default heartbeat interval: 15 s, under the 30–60 s idle timeouts of common proxies. */
+/**
+ * The default heartbeat interval: 15 s, under the 30–60 s idle timeouts of common proxies.
+ *
+ * @example A client timeout above the heartbeat
+ * ```ts
+ * import { connect } from '@ssekit/client';
+ *
+ * connect('/api/events', { events, inactivityTimeout: 3 * DEFAULT_HEARTBEAT_MS }); // 45 s
+ * ```
+ */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /** The heartbeat frame, encoded once: an empty comment, which clients never dispatch. @internal */

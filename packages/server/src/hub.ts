@@ -5,7 +5,15 @@ import type { EventStream, EventStreamOptions, FinishReason } from './createEven
 import type { ReplayOptions } from './replayLog';
 import type { StreamSink } from './streamSink';
 
-/** Connection caps; refusals carry `Retry-After`. */
+/**
+ * Connection caps; refusals carry `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * const limits: HubLimits = { maxConnections: 10_000, maxConnectionsPerUser: 5, retryAfter: 10 };
+ * const hub = createHub({ events, limits });
+ * ```
+ */
 export interface HubLimits {
   /** Open streams in total; past it new ones get 503. */
   maxConnections?: number;
@@ -23,14 +31,40 @@ export interface HubLimits {
   retryAfter?: number;
 }
 
-/** Who a connection is, as passed to hooks. */
+/**
+ * Who a connection is, as passed to hooks.
+ *
+ * @example Logging connections
+ * ```ts
+ * const log = (what: string, info: ConnectionInfo) => console.info(what, info.userId, info.topics);
+ * const hub = createHub({
+ *   events,
+ *   onConnect: (info) => log('connected', info),
+ *   onDisconnect: (info, reason) => log(`gone (${reason})`, info),
+ * });
+ * ```
+ */
 export interface ConnectionInfo {
   readonly userId: string | undefined;
   readonly topics: readonly string[];
   readonly lastEventId: string | undefined;
 }
 
-/** Options of {@link createHub}. Stream options apply to every connection. */
+/**
+ * Options of {@link createHub}. Stream options apply to every connection.
+ *
+ * @example
+ * ```ts
+ * const options: HubOptions<typeof events> = {
+ *   events,
+ *   name: 'app', // one hub per process, however many module graphs load this file
+ *   replay: { maxEvents: 1000, maxAge: 5 * 60_000 },
+ *   heartbeat: 15_000,
+ *   limits: { maxConnectionsPerUser: 5 },
+ * };
+ * export const hub = createHub(options);
+ * ```
+ */
 export interface HubOptions<E extends EventSchema = EventSchema>
   extends Omit<EventStreamOptions<E>, 'lastEventId'> {
   /**
@@ -81,6 +115,14 @@ export interface HubOptions<E extends EventSchema = EventSchema>
  * options means everyone. A target that is present must name someone: `{ to: undefined }` (a
  * missing user id), `''`, `[]` or `{ topic: undefined }` are refused with `invalid-target`,
  * never widened to a broadcast.
+ *
+ * @example
+ * ```ts
+ * const toAda: PublishOptions = { to: 'ada' };
+ * const toFleet: PublishOptions = { topic: 'fleet-7' };
+ * await hub.publish('notification', { id: 'n1', title: 'Hi', unread: 1 }, toAda);
+ * await hub.publish('log', { message: 'fleet 7 moved' }, toFleet);
+ * ```
  */
 export interface PublishOptions {
   /** Only connections that joined this topic (a non-empty string). */
@@ -89,7 +131,15 @@ export interface PublishOptions {
   to?: string | readonly string[];
 }
 
-/** What {@link Hub.connect} needs: the identity from `authenticate` and the resume point. */
+/**
+ * What {@link Hub.connect} needs: the identity from `authenticate` and the resume point.
+ *
+ * @example Connecting a stream by hand (an adapter does this for you)
+ * ```ts
+ * const request: ConnectRequest = { userId: 'ada', topics: ['fleet-7'], lastEventId: undefined };
+ * const stream = hub.connect(request, () => createWebStreamSink());
+ * ```
+ */
 export interface ConnectRequest extends Identity {
   /** The client's `Last-Event-ID`. */
   lastEventId?: string | undefined;
@@ -97,7 +147,17 @@ export interface ConnectRequest extends Identity {
   address?: string | undefined;
 }
 
-/** A snapshot from {@link Hub.stats}. */
+/**
+ * A snapshot from {@link Hub.stats}.
+ *
+ * @example A metrics endpoint
+ * ```ts
+ * app.get('/metrics/sse', (_req, res) => {
+ *   const stats: HubStats = hub.stats();
+ *   res.json({ connections: stats.connections, buffered: stats.bufferedBytes });
+ * });
+ * ```
+ */
 export interface HubStats {
   /** Open streams. */
   connections: number;
@@ -113,14 +173,25 @@ export interface HubStats {
   slowConsumers: number;
 }
 
-/** Many SSE connections with targeting, replay and shutdown. Made by {@link createHub}. */
+/**
+ * Many SSE connections with targeting, replay and shutdown. Made by {@link createHub}.
+ *
+ * @example
+ * ```ts
+ * const hub: Hub<typeof events> = createHub({ events });
+ * app.get('/api/events', createExpressHandler({ hub, authenticate: (req) => ({ userId: userOf(req) }) }));
+ * await hub.publish('notification', { id: 'n1', title: 'Hi', unread: 1 }, { to: 'ada' });
+ * console.log(hub.stats().connections);
+ * await hub.close(); // on shutdown
+ * ```
+ */
 export interface Hub<E extends EventSchema = EventSchema> {
   /**
    * Publish one event: serialised (and validated, with `validate`) once, given an ordered id,
    * logged for replay and written as the same bytes to every entitled connection.
    * Never throws: every failure rejects the returned promise, and nothing is logged or sent.
    * @returns the event's id.
-   * @throws (rejects with) {@link ValidationError} for an unknown name, a failing or
+   * @throws (rejects with) {@link @ssekit/core!ValidationError | ValidationError} for an unknown name, a failing or
    * unserialisable payload; `invalid-field` for a bad or reserved (`ssekit.`) name;
    * `invalid-target` for a `to`/`topic` that names nobody; `event-too-large`; `closed` after
    * {@link close}; or the broker's error.
@@ -128,8 +199,8 @@ export interface Hub<E extends EventSchema = EventSchema> {
    * @example
    * ```ts
    * await hub.publish('notification', { id: 'n1', title: 'Hi', unread: 1 }, { to: user.id });
-   * await hub.publish('fleet.update', update, { topic: `fleet-${fleetId}` });
-   * await hub.publish('maintenance', { at }); // everyone
+   * await hub.publish('log', { message: 'fleet 7 is back' }, { topic: 'fleet-7' });
+   * await hub.publish('user.deleted', { id: 'u9' }); // everyone
    * ```
    */
   publish<K extends EventName<E>>(

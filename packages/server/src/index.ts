@@ -1,12 +1,12 @@
 /**
- * @module @ssekit/server
- *
  * Server-Sent Events on the server, over web standards: {@link createHub} (targeting, replay with
  * `Last-Event-ID`, slow consumers, limits, a {@link Broker} seam with {@link createMemoryBroker}
  * as default, one process-wide hub per `name`), {@link createEventStream} (the writer for one
  * response) over any {@link StreamSink}, the Web `ReadableStream` sink, the SSE headers and the
  * adapter core ({@link acceptStream}) for writing adapters. Host adapters live in
  * `@ssekit/server/node`, `@ssekit/server/express` and `@ssekit/server/fetch`.
+ *
+ * @module \@ssekit/server
  */
 export {
   type AuthResult,

@@ -2,7 +2,15 @@ import { assertFieldValue } from '@ssekit/core';
 import type { Broker, BrokerAppend, BrokerEvent, BrokerReadResult } from './broker';
 import { ReplayLog, type ReplayOptions } from './replayLog';
 
-/** Options of {@link createMemoryBroker}. */
+/**
+ * Options of {@link createMemoryBroker}.
+ *
+ * @example
+ * ```ts
+ * const broker = createMemoryBroker({ replay: { maxEvents: 500, maxAge: 60_000 } });
+ * const hub = createHub({ events, broker });
+ * ```
+ */
 export interface MemoryBrokerOptions {
   /** Bounds of the replay log (count, size and age). */
   replay?: ReplayOptions | undefined;

@@ -4,9 +4,28 @@ import { http2SafeHeaders } from './nodeHttp2';
 import { sseHeaders } from './sseHeaders';
 import type { SinkEvents, StreamSink } from './streamSink';
 
-/** A request from `node:http`, `node:https` or the `node:http2` compatibility API. */
+/**
+ * A request from `node:http`, `node:https` or the `node:http2` compatibility API.
+ *
+ * @example
+ * ```ts
+ * function wantsStream(req: NodeRequest): boolean {
+ *   return req.headers.accept === 'text/event-stream'; // HTTP/1.1 and HTTP/2 alike
+ * }
+ * ```
+ */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
-/** A response from `node:http`, `node:https` or the `node:http2` compatibility API. */
+/**
+ * A response from `node:http`, `node:https` or the `node:http2` compatibility API.
+ *
+ * @example
+ * ```ts
+ * function notFound(res: NodeResponse) {
+ *   res.statusCode = 404;
+ *   res.end();
+ * }
+ * ```
+ */
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
 /** @internal The parts of a response this sink touches, across http1, http2 and Express. */
@@ -48,6 +67,17 @@ function asBuffer(chunk: Uint8Array): Buffer {
  * `res.write`'s return value and `'drain'`; {@link bufferedBytes} is `res.writableLength`, which
  * counts the socket's buffer too. When `compression()` (or anything adding `res.flush`) sits in
  * front, every write is flushed so frames are not held in a gzip window.
+ *
+ * @example A stream over a response you opened yourself
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * createServer((req, res) => {
+ *   res.writeHead(200, { ...sseHeaders(req.httpVersion), 'X-Job': '42' });
+ *   const stream = createEventStream(new NodeSink(res), { events });
+ *   stream.send('log', { message: 'started' });
+ * });
+ * ```
  */
 export class NodeSink implements StreamSink {
   private readonly res: Writable;
@@ -95,6 +125,16 @@ export class NodeSink implements StreamSink {
  * the response in a {@link NodeSink}. The writer sends the first frame right after, so headers
  * and first bytes leave together. On HTTP/2, connection-specific headers set earlier on `res`
  * (`Connection`, `Keep-Alive`, `Transfer-Encoding`, …) are removed: HTTP/2 forbids them.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * createServer((req, res) => {
+ *   const stream = hub.connect({ userId: userOf(req) }, () => openNodeSink(req, res));
+ *   if (isRefusal(stream)) res.writeHead(stream.status).end(stream.message);
+ * });
+ * ```
  */
 export function openNodeSink(req: NodeRequest, res: NodeResponse): NodeSink {
   const headers = http2SafeHeaders(req, res, sseHeaders(req.httpVersion));

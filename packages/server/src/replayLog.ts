@@ -1,6 +1,14 @@
 import { SsekitError } from '@ssekit/core';
 
-/** Bounds of the replay log; the first bound reached evicts the oldest events. */
+/**
+ * Bounds of the replay log; the first bound reached evicts the oldest events.
+ *
+ * @example
+ * ```ts
+ * const replay: ReplayOptions = { maxEvents: 5000, maxAge: 10 * 60_000 };
+ * const hub = createHub({ events, replay });
+ * ```
+ */
 export interface ReplayOptions {
   /** Most events kept; `0` keeps none (every resume is a reset). @defaultValue `1000` */
   maxEvents?: number;
@@ -13,11 +21,25 @@ export interface ReplayOptions {
   maxAge?: number;
 }
 
-/** Default {@link ReplayOptions.maxEvents}. */
+/**
+ * Default {@link ReplayOptions.maxEvents}.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ events, replay: { maxEvents: DEFAULT_REPLAY_EVENTS * 10 } });
+ * ```
+ */
 export const DEFAULT_REPLAY_EVENTS = 1000;
 /** Default {@link ReplayOptions.maxBytes}: 16 Mi characters. */
 export const DEFAULT_REPLAY_BYTES = 16 * 1024 * 1024;
-/** Default {@link ReplayOptions.maxAge}: 5 minutes. */
+/**
+ * Default {@link ReplayOptions.maxAge}: 5 minutes.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ events, replay: { maxAge: DEFAULT_REPLAY_AGE_MS * 2 } }); // 10 minutes
+ * ```
+ */
 export const DEFAULT_REPLAY_AGE_MS = 5 * 60_000;
 
 /**

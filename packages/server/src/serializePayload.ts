@@ -24,7 +24,7 @@ export interface PayloadOptions {
  *
  * @throws `ValidationError` (`unknown-event`, `schema-mismatch`, `invalid-json` when the
  * serializer throws or returns no string), `invalid-field` for a bad or reserved name,
- * `event-too-large`, or an `invalid-option` {@link SsekitError} for an async validator.
+ * `event-too-large`, or an `invalid-option` {@link @ssekit/core!SsekitError | SsekitError} for an async validator.
  * @internal
  */
 export function serializePayload(options: PayloadOptions, type: string, data: unknown): string {

@@ -6,7 +6,29 @@
  * `createEventStream` or `hub.connect`.
  */
 
-/** What a sink tells the writer, registered once through {@link StreamSink.bind}. */
+/**
+ * What a sink tells the writer, registered once through {@link StreamSink.bind}.
+ *
+ * @example In a sink of your own
+ * ```ts
+ * class ArraySink implements StreamSink {
+ *   readonly chunks: Uint8Array[] = [];
+ *   readonly bufferedBytes = 0; // nothing is ever held back
+ *   private events: SinkEvents | undefined;
+ *   bind(events: SinkEvents) {
+ *     this.events = events;
+ *   }
+ *   write(chunk: Uint8Array) {
+ *     this.chunks.push(chunk);
+ *     return true; // no backpressure: onDrain is never needed
+ *   }
+ *   close() {
+ *     this.events?.onClose();
+ *   }
+ * }
+ * const stream = createEventStream(new ArraySink(), { events });
+ * ```
+ */
 export interface SinkEvents {
   /** The sink's buffer emptied after a {@link StreamSink.write} returned `false`. */
   onDrain(): void;

@@ -23,11 +23,32 @@ import {
 import { type PayloadOptions, serializePayload } from './serializePayload';
 import type { SinkEvents, StreamSink } from './streamSink';
 
-/** Default {@link EventStreamOptions.retry}: the client's reconnection time, sent on open. */
+/**
+ * Default {@link EventStreamOptions.retry}: the client's reconnection time, sent on open.
+ *
+ * @example
+ * ```ts
+ * const stream = createEventStream(sink, { events, retry: DEFAULT_RETRY_MS / 3 }); // 1 s
+ * ```
+ */
 export const DEFAULT_RETRY_MS = 3000;
-/** Default {@link EventStreamOptions.maxBufferedBytes}: 1 MiB of unsent bytes. */
+/**
+ * Default {@link EventStreamOptions.maxBufferedBytes}: 1 MiB of unsent bytes.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ events, maxBufferedBytes: 4 * DEFAULT_MAX_BUFFERED_BYTES }); // big payloads
+ * ```
+ */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
-/** Default {@link EventStreamOptions.highWaterMark}: 64 KiB. */
+/**
+ * Default {@link EventStreamOptions.highWaterMark}: 64 KiB.
+ *
+ * @example
+ * ```ts
+ * const stream = createEventStream(sink, { events, highWaterMark: DEFAULT_HIGH_WATER_MARK / 4 });
+ * ```
+ */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 /** Default {@link EventStreamOptions.maxBufferedMs}: 5 s. */
 export const DEFAULT_MAX_BUFFERED_MS = 5000;

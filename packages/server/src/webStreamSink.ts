@@ -2,7 +2,14 @@ import { SsekitError } from '@ssekit/core';
 import type { SinkEvents, StreamSink } from './streamSink';
 import { DEFAULT_HIGH_WATER_MARK } from './streamWriter';
 
-/** Options of {@link createWebStreamSink}. */
+/**
+ * Options of {@link createWebStreamSink}.
+ *
+ * @example
+ * ```ts
+ * const sink = createWebStreamSink({ signal: request.signal, highWaterMark: 64 * 1024 });
+ * ```
+ */
 export interface WebStreamSinkOptions {
   /**
    * Bytes the `ReadableStream` queues before `write` reports backpressure (its
@@ -17,6 +24,16 @@ export interface WebStreamSinkOptions {
  * A {@link StreamSink} that feeds a Web `ReadableStream`, the body of a Fetch `Response`.
  * Backpressure is the stream's own: `desiredSize` says how many bytes the reader has not taken,
  * and `pull` says it wants more. Runs anywhere with web streams (Node, Bun, Deno, Workers).
+ *
+ * @example A Fetch handler without an adapter
+ * ```ts
+ * export function GET(request: Request): Response {
+ *   const sink: WebStreamSink = createWebStreamSink({ signal: request.signal });
+ *   const stream = hub.connect({ userId: userOf(request) }, () => sink);
+ *   if (isRefusal(stream)) return new Response(stream.message, { status: stream.status });
+ *   return new Response(sink.body, { headers: SSE_HEADERS });
+ * }
+ * ```
  */
 export class WebStreamSink implements StreamSink {
   /** The response body to return. */
@@ -110,9 +127,12 @@ export class WebStreamSink implements StreamSink {
  *
  * @example
  * ```ts
- * const sink = createWebStreamSink({ signal: request.signal });
- * const stream = createEventStream(sink, { events });
- * return new Response(sink.body, { headers: SSE_HEADERS });
+ * export function GET(request: Request): Response {
+ *   const sink = createWebStreamSink({ signal: request.signal });
+ *   const stream = createEventStream(sink, { events });
+ *   stream.send('log', { message: 'hello' });
+ *   return new Response(sink.body, { headers: SSE_HEADERS });
+ * }
  * ```
  */
 export function createWebStreamSink(options?: WebStreamSinkOptions): WebStreamSink {

@@ -1,6 +1,4 @@
 /**
- * @module @ssekit/server/express
- *
  * Server-Sent Events as Express 4 and 5 middleware: {@link createExpressStream} for one response,
  * {@link createExpressHandler} for a route with `authenticate`, {@link drainOnSignal} for a clean
  * shutdown of `app.listen()`'s server. Works behind `compression()`: each write is flushed
@@ -9,6 +7,8 @@
  * Typed with Express's own `Request` and `Response` from `@types/express` (4 or 5, an optional
  * peer dependency): what your app declares on `Express.Request` (`req.user`) and `res.locals`
  * is there in `authenticate` and `onStream`.
+ *
+ * @module \@ssekit/server/express
  */
 import type { EventSchema } from '@ssekit/core';
 import type { NextFunction, Request, Response } from 'express';
@@ -27,16 +27,56 @@ import { createNodeStream } from './node';
 /**
  * The request `authenticate`, `address` and `onStream` get: Express's `Request`, with whatever
  * your app merges into the global `Express.Request` interface (passport's `req.user`, say).
+ *
+ * @example
+ * ```ts
+ * const authenticate = (req: ExpressRequest) => ({ userId: userOf(req) });
+ * app.get('/api/events', createExpressHandler({ hub, authenticate }));
+ * ```
  */
 export type ExpressRequest = Request;
-/** The response the stream is written to: Express's `Response` (`res.locals` included). */
+/**
+ * The response the stream is written to: Express's `Response` (`res.locals` included).
+ *
+ * @example
+ * ```ts
+ * app.get('/api/jobs/:id', (req, res: ExpressResponse) => {
+ *   const stream = createExpressStream(req, res, { events });
+ *   stream.send('log', { message: `job ${req.params.id}` });
+ *   stream.close({ reconnect: false });
+ * });
+ * ```
+ */
 export type ExpressResponse = Response;
-/** Express's `next`. */
+/**
+ * Express's `next`.
+ *
+ * @example
+ * ```ts
+ * const handler = createExpressHandler({ hub });
+ * app.get('/api/events', (req, res, next: ExpressNext) => void handler(req, res, next));
+ * ```
+ */
 export type ExpressNext = NextFunction;
 
 /**
  * The second argument of an Express handler's `authenticate`: the client's ask, and the
  * response, to read what earlier middleware left in `res.locals`.
+ *
+ * @example Reading what earlier middleware left
+ * ```ts
+ * app.get(
+ *   '/api/events',
+ *   requireAuth,
+ *   createExpressHandler({
+ *     hub,
+ *     authenticate: (_req, { res, topics }: ExpressStreamRequest) => ({
+ *       userId: String(res.locals.userId),
+ *       topics,
+ *     }),
+ *   }),
+ * );
+ * ```
  */
 export interface ExpressStreamRequest extends StreamRequest {
   /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
@@ -67,7 +107,21 @@ export {
   type ServerDrain,
 } from '../drainOnSignal';
 
-/** Options of {@link createExpressHandler}. */
+/**
+ * Options of {@link createExpressHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: ExpressHandlerOptions<typeof events> = {
+ *   hub,
+ *   authenticate: (req) => {
+ *     const user = verify(req.headers.authorization);
+ *     return user ? { userId: user.id, topics: user.fleets } : refuse(401);
+ *   },
+ * };
+ * app.get('/api/events', createExpressHandler(options));
+ * ```
+ */
 export type ExpressHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   ExpressRequest,
   E,
@@ -134,7 +188,7 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
  * ```ts
  * import { createExpressHandler } from '@ssekit/server/express';
  *
- * app.get('/events', requireUser, createExpressHandler({
+ * app.get('/events', requireAuth, createExpressHandler({
  *   hub,
  *   // requireUser put the user's id in res.locals
  *   authenticate: (_req, { res }) => ({ userId: res.locals.userId }),

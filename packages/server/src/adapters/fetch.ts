@@ -1,8 +1,8 @@
 /**
- * @module @ssekit/server/fetch
- *
  * Server-Sent Events for Fetch-style handlers — `(request) => Response` in Hono, Next.js route
  * handlers, Bun, Deno and Cloudflare Workers. Web standards only: no Node import in this entry.
+ *
+ * @module \@ssekit/server/fetch
  */
 import type { EventSchema } from '@ssekit/core';
 import {
@@ -33,10 +33,37 @@ export type {
   SendOptions,
 } from '../createEventStream';
 
-/** Options of {@link createFetchHandler}. */
+/**
+ * Options of {@link createFetchHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: FetchHandlerOptions<typeof events> = {
+ *   hub,
+ *   authenticate: (request) => ({ userId: userOf(request) }),
+ * };
+ * export const GET = createFetchHandler(options);
+ * ```
+ */
 export type FetchHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<Request, E>;
 
-/** What {@link createFetchStream} returns. */
+/**
+ * What {@link createFetchStream} returns.
+ *
+ * @example
+ * ```ts
+ * export async function GET(request: Request): Promise<Response> {
+ *   const { stream, response }: FetchStream<typeof events> = createFetchStream(request, { events });
+ *   void runSync((progress) => stream.send('sync.progress', progress), stream.signal).then(
+ *     (result) => {
+ *       stream.send('sync.complete', result);
+ *       stream.close({ reconnect: false });
+ *     },
+ *   );
+ *   return response;
+ * }
+ * ```
+ */
 export interface FetchStream<E extends EventSchema = EventSchema> {
   /** The writer. */
   stream: EventStream<E>;

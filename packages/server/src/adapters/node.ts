@@ -1,6 +1,4 @@
 /**
- * @module @ssekit/server/node
- *
  * Server-Sent Events for `node:http`, `node:https` and the `node:http2` compatibility API:
  * {@link createNodeStream} for one response, {@link createNodeHandler} for a `(req, res)` handler
  * with `authenticate`, {@link drainOnSignal} for a clean shutdown.
@@ -11,6 +9,8 @@
  * is the session socket's. The core API's `'stream'` event (`(stream, headers)`) is not
  * supported: {@link createNodeStream} throws an `SsekitError` with code `invalid-option`, and a
  * {@link createNodeHandler} handler reports it to `onError` and answers the stream with 500.
+ *
+ * @module \@ssekit/server/node
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import type { EventSchema } from '@ssekit/core';
@@ -51,13 +51,39 @@ export {
 } from '../drainOnSignal';
 export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
 
-/** The second argument of a Node handler's `authenticate`: the client's ask, and the response. */
+/**
+ * The second argument of a Node handler's `authenticate`: the client's ask, and the response.
+ *
+ * @example
+ * ```ts
+ * const handler = createNodeHandler({
+ *   hub,
+ *   authenticate: (req, { res, lastEventId }: NodeStreamRequest) => {
+ *     res.setHeader('X-Resumed', lastEventId ? 'yes' : 'no'); // headers only: the stream owns the body
+ *     return { userId: userOf(req) };
+ *   },
+ * });
+ * ```
+ */
 export interface NodeStreamRequest extends StreamRequest {
   /** The response the stream will be written to. Read from it; write nothing, the stream owns it. */
   readonly res: NodeResponse;
 }
 
-/** Options of {@link createNodeHandler}. */
+/**
+ * Options of {@link createNodeHandler}.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ *
+ * const options: NodeHandlerOptions<typeof events> = {
+ *   hub,
+ *   authenticate: (req) => (req.headers.authorization ? { userId: userOf(req) } : refuse(401)),
+ * };
+ * createServer(createNodeHandler(options)).listen(3000);
+ * ```
+ */
 export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
   NodeRequest,
   E,
@@ -68,7 +94,7 @@ export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOpt
  * Open an SSE stream on a Node response: status 200, the SSE headers and a first frame are sent
  * at once. The stream is released when the client disconnects.
  *
- * @example Streaming a job's progress with `node:http`
+ * @example Streaming a job's progress with node:http
  * ```ts
  * import { createServer } from 'node:http';
  * import { createNodeStream } from '@ssekit/server/node';
