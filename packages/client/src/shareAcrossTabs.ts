@@ -82,10 +82,10 @@ const statusToWire = ({ lastEventId: _, error, ...rest }: StreamStatus): WireSta
  * const stream = connect('/api/events', {
  *   events,
  *   shareAcrossTabs: true,
- *   shareKey: currentUserId, // tabs of another user never share this stream
+ *   shareKey: userId, // tabs of another user never share this stream
  *   headers: async () => ({ Authorization: `Bearer ${await getToken()}` }),
  * });
- * stream.on('notification', (data) => showBadge(data.unread));
+ * stream.on('notification', (data, event) => showBadge(data.unread, event.id));
  * ```
  */
 export function connect<E extends EventSchema = EventSchema>(

@@ -16,6 +16,14 @@ import type { Hub } from './hub';
  * A server {@link drainOnSignal} can drain: `node:http`, `node:https` (and so Express's
  * `app.listen()`), or `node:http2`'s `createServer` / `createSecureServer` (with or without
  * `allowHTTP1`).
+ *
+ * @example
+ * ```ts
+ * import { createSecureServer } from 'node:http2';
+ *
+ * const server: DrainableServer = createSecureServer({ allowHTTP1: true }, createNodeHandler({ hub }));
+ * drainOnSignal(server, { hub });
+ * ```
  */
 export type DrainableServer = Server | Http2Server | Http2SecureServer;
 
