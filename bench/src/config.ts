@@ -40,6 +40,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       fanout: [
         { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 100, burst: 10 },
         { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 10, burst: 10 },
+        { id: 'paced-1k', kind: 'paced', connections: 1_000, events: 10, rate: 10 },
         { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 10, rate: 10 },
         {
           id: 'targeted-1k',
@@ -76,6 +77,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     fanout: [
       { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 300, burst: 10 },
       { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 30, burst: 10 },
+      { id: 'paced-1k', kind: 'paced', connections: 1_000, events: 20, rate: 10 },
       { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 20, rate: 10 },
       {
         id: 'targeted-1k',

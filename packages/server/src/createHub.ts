@@ -31,6 +31,9 @@ import {
 /** @internal */
 const encoder = new TextEncoder();
 
+/** @internal The topics of a connection that joined none, shared: one array for all. */
+const NO_TOPICS: readonly string[] = Object.freeze([]);
+
 /** Default {@link HubOptions.readTimeout}: 10 s. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
@@ -97,7 +100,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     if (refusal !== undefined) return refusal;
     // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
-    const topics = dedupe(request.topics) ?? [];
+    const topics = request.topics?.length ? dedupe(request.topics)! : NO_TOPICS;
     const address = request.userId === undefined ? (request.address ?? '') : undefined;
     const conn = new HubConnection(request.userId, topics, lastEventId, address);
     // A new stream begins with its resume point (an id-only block: the client records it and
@@ -327,7 +330,7 @@ class HubImpl implements Hub<any>, StreamOwner {
         return;
       }
       for (const event of result.events) {
-        if (conn.entitled(event)) conn.stream.enqueue(this.frameOf(event));
+        if (conn.entitled(event)) conn.stream.queue(this.frameOf(event));
       }
       this.release(conn, result.events.at(-1)?.id ?? lastEventId);
     } catch (error) {
@@ -383,7 +386,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     conn.pending = undefined;
     conn.pendingSize = 0;
     if (held === undefined || conn.stream.closed) return;
-    if (frame !== undefined) conn.stream.enqueue(frame);
+    if (frame !== undefined) conn.stream.queue(frame);
     conn.after = after;
     for (const event of held) {
       let bytes: Uint8Array;
