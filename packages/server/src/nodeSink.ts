@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Socket } from 'node:net';
+import { chunkedSocket, framedChunk } from './chunkedSocket';
 import { sseHeaders } from './sseHeaders';
 import type { SinkEvents, StreamSink } from './streamSink';
 
@@ -69,10 +71,15 @@ function onResponseDrain(this: Listened): void {
 export class NodeSink implements StreamSink {
   private readonly res: Writable;
   private readonly flushes: boolean;
+  /** Set when chunks may go straight to the socket (see `chunkedSocket.ts`). */
+  private readonly socket: Socket | undefined;
+  /** A socket `'drain'` listener is pending (direct writes only). */
+  private draining = false;
 
   constructor(res: NodeResponse) {
     this.res = res as unknown as Writable;
     this.flushes = typeof this.res.flush === 'function';
+    this.socket = chunkedSocket(res);
   }
 
   bind(events: SinkEvents): void {
@@ -93,6 +100,20 @@ export class NodeSink implements StreamSink {
   }
 
   write(chunk: Uint8Array): boolean {
+    const { socket } = this;
+    if (socket !== undefined && !this.res.writableEnded) {
+      if (socket.destroyed) return false; // its 'close' is on the way
+      if (socket.write(framedChunk(chunk))) return true;
+      // The response's 'drain' follows its own writes only: wait on the socket's.
+      if (!this.draining) {
+        this.draining = true;
+        socket.once('drain', () => {
+          this.draining = false;
+          (this.res as Listened)[EVENTS]?.onDrain();
+        });
+      }
+      return false;
+    }
     const ok = this.res.write(asBuffer(chunk));
     if (this.flushes) this.res.flush!();
     return ok;
