@@ -1,5 +1,6 @@
 /** What one `npm run bench` does: the scenarios, their sizes and the number of rounds. */
 import type { RedisScenario } from './redis/runRedis';
+import type { ScaleScenario } from './scale/runScale';
 
 /** One fan-out scenario. */
 export interface FanoutScenario {
@@ -24,6 +25,8 @@ export interface BenchConfig {
   parse: { megabytes: number; seed: number };
   /** The Redis broker suite (`--only redis`): see src/redis/runRedis.ts. */
   redis: RedisScenario;
+  /** Past one process (`--only scale`, never part of the default run): see src/scale/runScale.ts. */
+  scale: ScaleScenario;
 }
 
 /**
@@ -69,6 +72,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         appends: 5_000,
         inFlight: 64,
       },
+      scale: { perProcess: 1_500, processes: 3, seconds: 5, burst: 100 },
     };
   }
   return {
@@ -106,5 +110,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       appends: 20_000,
       inFlight: 64,
     },
+    // 45,000 connections over 3 processes (the descriptor limit is 20,000 a process).
+    scale: { perProcess: 15_000, processes: 3, seconds: 60, burst: 100 },
   };
 }

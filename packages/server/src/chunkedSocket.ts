@@ -1,4 +1,4 @@
-import { type ServerResponse, ServerResponse as NodeServerResponse } from 'node:http';
+import { ServerResponse as NodeServerResponse, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
@@ -26,7 +26,8 @@ export function chunkedSocket(res: unknown): Socket | undefined {
     return undefined;
   const socket = r.socket as Socket | null;
   // A socket still busy with an earlier pipelined response is not this response's yet.
-  if (socket === null || (socket as { _httpMessage?: unknown })._httpMessage !== r) return undefined;
+  if (socket === null || (socket as { _httpMessage?: unknown })._httpMessage !== r)
+    return undefined;
   return socket;
 }
 

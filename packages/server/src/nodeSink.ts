@@ -93,7 +93,8 @@ export class NodeSink implements StreamSink {
     // holds one property instead of three closures and their context.
     (res as Listened)[EVENTS] = events;
     res.on('close', onResponseClose);
-    res.on('drain', onResponseDrain);
+    // Direct socket writes wait on the socket's 'drain' when they must (see write).
+    if (this.socket === undefined) res.on('drain', onResponseDrain);
     // A write after someone else ended the response emits 'error'; unhandled, it would crash
     // the process. Treat it as the end of the stream.
     res.on('error', onResponseClose);
