@@ -46,6 +46,8 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** Whether `close()` closes the broker (`closeBroker`, default true). */
   private readonly closesBroker: boolean;
   private readonly readTimeout: number;
+  /** The cap on anonymous connections per address, if any (see {@link HubLimits}). */
+  private readonly addressCap: number | undefined;
   private readonly index = new ConnectionIndex();
   private readonly unsubscribe: () => void;
   /** The id of the last event the broker delivered: where a new stream starts. */
@@ -67,6 +69,8 @@ class HubImpl implements Hub<any>, StreamOwner {
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
     this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
     this.readTimeout = options.readTimeout ?? DEFAULT_READ_TIMEOUT_MS;
+    this.addressCap =
+      options.limits?.maxConnectionsPerAddress ?? options.limits?.maxConnectionsPerUser;
     this.closesBroker = options.broker === undefined || options.closeBroker !== false;
     this.broker =
       options.broker ??
@@ -101,7 +105,11 @@ class HubImpl implements Hub<any>, StreamOwner {
     // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
     const topics = request.topics?.length ? dedupe(request.topics)! : NO_TOPICS;
-    const address = request.userId === undefined ? (request.address ?? '') : undefined;
+    // The address is kept (and read: it can cost the host a lookup) only when it is capped.
+    const address =
+      request.userId === undefined && this.addressCap !== undefined
+        ? (request.address ?? '')
+        : undefined;
     const conn = new HubConnection(request.userId, topics, lastEventId, address);
     // A new stream begins with its resume point (an id-only block: the client records it and
     // dispatches nothing), so a client cut before its first event still resumes exactly.
@@ -171,7 +179,8 @@ class HubImpl implements Hub<any>, StreamOwner {
     this.hook(() => this.options.onDisconnect?.(conn, reason));
   }
 
-  private admit({ userId, address }: ConnectRequest): Refusal | undefined {
+  private admit(request: ConnectRequest): Refusal | undefined {
+    const { userId } = request;
     const limits = this.options.limits;
     if (this.closed) return this.refusal(503, 'The event hub is shutting down.');
     if (limits === undefined) return undefined;
@@ -186,8 +195,8 @@ class HubImpl implements Hub<any>, StreamOwner {
     }
     // Anonymous connections are capped per address, or a per-user cap could be skipped by not
     // logging in. An unknown address shares one budget: fail closed.
-    const cap = limits.maxConnectionsPerAddress ?? limits.maxConnectionsPerUser;
-    if (cap !== undefined && this.index.countAddress(address ?? '') >= cap)
+    const cap = this.addressCap;
+    if (cap !== undefined && this.index.countAddress(request.address ?? '') >= cap)
       return this.refusal(429, 'Too many open event streams from this address.');
     return undefined;
   }

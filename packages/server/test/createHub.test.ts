@@ -282,6 +282,24 @@ describe('createHub replay', () => {
 });
 
 describe('createHub limits, hooks and lifecycle', () => {
+  it('reads the peer address only when anonymous connections are capped by it', () => {
+    let reads = 0;
+    const request = {
+      get address() {
+        reads++;
+        return '10.0.0.1';
+      },
+    };
+    const open = hubOf({ limits: { maxConnections: 10 } });
+    expect(isRefusal(open.connect(request, memorySink))).toBe(false);
+    expect(reads).toBe(0);
+    const capped = hubOf({ limits: { maxConnectionsPerAddress: 1 } });
+    expect(isRefusal(capped.connect(request, memorySink))).toBe(false);
+    const second = capped.connect(request, memorySink);
+    expect(isRefusal(second) && second.status).toBe(429);
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('refuses past the per-user and total caps with 429/503 and Retry-After', () => {
     const hub = hubOf({ limits: { maxConnections: 3, maxConnectionsPerUser: 2, retryAfter: 7 } });
     join(hub, { userId: 'ana' });
