@@ -49,6 +49,11 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** The cap on anonymous connections per address, if any (see {@link HubLimits}). */
   private readonly addressCap: number | undefined;
   private readonly index = new ConnectionIndex();
+  /**
+   * The broker read each waiting connection's stream depends on (a new stream's head, a
+   * resume): few at a time, so kept here rather than as a field of every connection.
+   */
+  private readonly reads = new Map<HubConnection, AbortController>();
   private readonly unsubscribe: () => void;
   /** The id of the last event the broker delivered: where a new stream starts. */
   private lastSeen: string | undefined;
@@ -123,13 +128,13 @@ class HubImpl implements Hub<any>, StreamOwner {
     const stream = new StreamWriter(openSink(), this.settings, lastEventId, this, conn, firstFrame);
     conn.stream = stream;
     if (stream.closed) {
-      conn.reading?.abort();
+      this.reads.get(conn)?.abort();
       return stream; // the client left while it was being authenticated
     }
     // Register before reading the log: live events that race with the read are held in
     // `pending`, then merged after it — no gap, no duplicate.
     const waits = lastEventId !== undefined || (head !== undefined && typeof head !== 'string');
-    if (waits) conn.pending = [];
+    if (waits) conn.pending = { events: [], size: 0 };
     this.index.add(conn);
     this.hook(() => this.options.onConnect?.(conn));
     if (lastEventId !== undefined) this.resume(conn, lastEventId);
@@ -170,11 +175,10 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** @internal {@link StreamOwner}: drop a finished stream from the indexes. */
   streamFinished(stream: StreamWriter, reason: FinishReason): void {
     const conn = stream.meta as HubConnection;
-    conn.reading?.abort(); // a broker read nobody waits for any more
+    this.reads.get(conn)?.abort(); // a broker read nobody waits for any more
     if (!conn.registered) return;
     this.index.remove(conn);
     conn.pending = undefined;
-    conn.pendingSize = 0;
     if (reason === 'buffer-overflow') this.slowConsumers++;
     this.hook(() => this.options.onDisconnect?.(conn, reason));
   }
@@ -277,10 +281,10 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** @internal One live event to one connection; 1 when written, 0 when held or dropped. */
   private write(conn: HubConnection, event: BrokerEvent, frame: Uint8Array): number {
     if (conn.pending !== undefined) {
-      conn.pending.push(event);
-      conn.pendingSize += event.data.length;
+      conn.pending.events.push(event);
+      conn.pending.size += event.data.length;
       // A broker that answers slowly must not grow a waiting stream without bound.
-      if (conn.pendingSize > this.settings.maxBufferedBytes) conn.stream.close();
+      if (conn.pending.size > this.settings.maxBufferedBytes) conn.stream.close();
       return 0;
     }
     if (conn.after !== undefined) {
@@ -296,9 +300,9 @@ class HubImpl implements Hub<any>, StreamOwner {
     run: (options: BrokerReadOptions) => T | Promise<T>,
   ): T | Promise<T> {
     return boundedRead(run, this.readTimeout, (controller) => {
-      conn.reading = controller;
+      this.reads.set(conn, controller);
       return () => {
-        if (conn.reading === controller) conn.reading = undefined;
+        if (this.reads.get(conn) === controller) this.reads.delete(conn);
       };
     });
   }
@@ -391,9 +395,8 @@ class HubImpl implements Hub<any>, StreamOwner {
    * after `after` (the replay or the head already covered the others).
    */
   private release(conn: HubConnection, after: string | undefined, frame?: Uint8Array): void {
-    const held = conn.pending;
+    const held = conn.pending?.events;
     conn.pending = undefined;
-    conn.pendingSize = 0;
     if (held === undefined || conn.stream.closed) return;
     if (frame !== undefined) conn.stream.queue(frame);
     conn.after = after;
