@@ -1,5 +1,6 @@
 /** What one `npm run bench` does: the scenarios, their sizes and the number of rounds. */
 import type { RedisScenario } from './redis/runRedis';
+import type { ScaleScenario } from './scale/runScale';
 
 /** One fan-out scenario. */
 export interface FanoutScenario {
@@ -24,6 +25,8 @@ export interface BenchConfig {
   parse: { megabytes: number; seed: number };
   /** The Redis broker suite (`--only redis`): see src/redis/runRedis.ts. */
   redis: RedisScenario;
+  /** Past one process (`--only scale`, never part of the default run): see src/scale/runScale.ts. */
+  scale: ScaleScenario;
 }
 
 /**
@@ -40,6 +43,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       fanout: [
         { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 100, burst: 10 },
         { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 10, burst: 10 },
+        { id: 'paced-1k', kind: 'paced', connections: 1_000, events: 10, rate: 10 },
         { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 10, rate: 10 },
         {
           id: 'targeted-1k',
@@ -68,6 +72,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         appends: 5_000,
         inFlight: 64,
       },
+      scale: { perProcess: 1_500, processes: 3, seconds: 5, burst: 100 },
     };
   }
   return {
@@ -76,6 +81,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     fanout: [
       { id: 'broadcast-1k', kind: 'saturated', connections: 1_000, events: 300, burst: 10 },
       { id: 'broadcast-10k', kind: 'saturated', connections: 10_000, events: 30, burst: 10 },
+      { id: 'paced-1k', kind: 'paced', connections: 1_000, events: 20, rate: 10 },
       { id: 'paced-5k', kind: 'paced', connections: 5_000, events: 20, rate: 10 },
       {
         id: 'targeted-1k',
@@ -104,5 +110,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       appends: 20_000,
       inFlight: 64,
     },
+    // 45,000 connections over 3 processes (the descriptor limit is 20,000 a process).
+    scale: { perProcess: 15_000, processes: 3, seconds: 60, burst: 100 },
   };
 }

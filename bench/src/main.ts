@@ -17,6 +17,8 @@ import { type ParseRound, runParseRound } from './parse/runParse';
 import { redisTables } from './redis/redisReport';
 import { type RedisRound, runRedisRound, type StreamFigures } from './redis/runRedis';
 import { fanoutTables, parseTable } from './report';
+import { runScale, type ScaleRound } from './scale/runScale';
+import { scaleTable } from './scale/scaleReport';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +30,9 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     report: { type: 'string' },
     'max-minutes': { type: 'string' },
+    /** Connections per hub process of the scale suite (default 15,000; 1,500 with --quick). */
+    'scale-per-process': { type: 'string' },
+    'scale-seconds': { type: 'string' },
   },
 });
 
@@ -39,6 +44,7 @@ if (values.report) {
   if (saved.parse.length > 0) tables.push(parseTable(saved.parse, saved.config.parse.megabytes));
   if (saved.redis?.length > 0)
     tables.push(...redisTables(saved.redis, saved.config.redis, saved.redisFigures));
+  if (saved.scale?.length > 0) tables.push(scaleTable(saved.scale, saved.config.scale));
   console.log(tables.join('\n\n'));
   process.exit(0);
 }
@@ -69,6 +75,10 @@ const fanoutScenarios = config.fanout.filter((s) => !scenarios || scenarios.incl
 const runFanoutSuite = !only || only.includes('fanout');
 const runParseSuite = !only || only.includes('parse');
 const runRedisSuite = !only || only.includes('redis');
+// Opt-in: 45,000 connections for a minute is not part of a default run.
+const runScaleSuite = only?.includes('scale') ?? false;
+if (values['scale-per-process']) config.scale.perProcess = Number(values['scale-per-process']);
+if (values['scale-seconds']) config.scale.seconds = Number(values['scale-seconds']);
 const fanoutOptions = {
   profileDir: values.profile
     ? fileURLToPath(new URL('../results/profiles/', import.meta.url))
@@ -123,10 +133,19 @@ for (let round = 0; round < config.rounds; round++) {
   }
 }
 
+// The scale suite runs once, after the rounds: it is long, and its figures are per process.
+let scale: ScaleRound[] = [];
+if (runScaleSuite) {
+  const r = await runScale(config.scale, log);
+  scale = r.rounds;
+  if (r.skipped) log(`skipping the scale suite: ${r.skipped}`);
+}
+
 const output: string[] = [];
 if (fanout.length > 0) output.push(...fanoutTables(fanout, fanoutScenarios));
 if (parse.length > 0) output.push(parseTable(parse, config.parse.megabytes));
 if (redis.length > 0) output.push(...redisTables(redis, config.redis, redisFigures));
+if (scale.length > 0) output.push(scaleTable(scale, config.scale));
 const elapsed = (Date.now() - started) / 1000;
 console.log(`\n${output.join('\n\n')}\n\nTotal ${elapsed.toFixed(0)} s.`);
 
@@ -157,6 +176,7 @@ await writeFile(
       parse,
       redis,
       redisFigures,
+      scale,
     },
     null,
     2,

@@ -172,6 +172,18 @@ serveCommands({
     };
   },
 
+  /** The latency histogram since `expect`, sparse: [µs, count] pairs (to merge processes). */
+  histogram() {
+    const pairs: [number, number][] = [];
+    histogram.fine.forEach((n, us) => {
+      if (n > 0) pairs.push([us, n]);
+    });
+    histogram.coarse.forEach((n, ms) => {
+      if (n > 0) pairs.push([ms * 1000, n]);
+    });
+    return { pairs };
+  },
+
   /** Close every socket with a reset (no TIME_WAIT left to exhaust ports across rounds). */
   close() {
     for (const conn of connections) {

@@ -24,6 +24,10 @@ export interface FanoutRound {
   eventsPerSec?: number;
   p50?: number;
   p99?: number;
+  /** Paced: median per broadcast of publish → every write handed to the kernel (wall, µs). */
+  handoff?: number;
+  /** Paced: median per broadcast of the server CPU (user + system) over that hand-off, µs. */
+  handoffCpu?: number;
   max?: number;
   /** Server CPU per delivered event, µs. */
   userPerEvent?: number;
@@ -146,6 +150,8 @@ async function runRound(
     result.closedEarly = got.closedEarly as number;
     result.eventsPerSec = received / (((got.lastAt as number) - publishStart) / 1e6);
     result.p50 = got.p50 as number | undefined;
+    result.handoff = pub.handoff as number | undefined;
+    result.handoffCpu = pub.handoffCpu as number | undefined;
     result.p99 = got.p99 as number | undefined;
     result.max = got.max as number | undefined;
     const user = cpu.userMicros as number;

@@ -60,12 +60,30 @@ serveCommands({
     if (rate) {
       const interval = 1000 / rate;
       const startMs = performance.now();
+      // Hand-off: publish call → the next event-loop turn, by which every write (deferred to a
+      // microtask or Node's uncork tick) has reached the kernel. The server's own share of the
+      // latency, without the load generator's; wall time and CPU time.
+      const handoff: number[] = [];
+      const handoffCpu: number[] = [];
       for (let seq = 0; seq < events; seq++) {
         // Schedule against the start, so time spent publishing does not slow the rate down.
         const wait = startMs + seq * interval - performance.now();
         if (wait > 0) await sleep(wait);
+        const t0 = nowMicros();
+        const c0 = process.cpuUsage();
         sut.broadcast(tick(seq));
+        await yieldToIo();
+        const c = process.cpuUsage(c0);
+        handoffCpu.push(c.user + c.system);
+        handoff.push(nowMicros() - t0);
       }
+      const mid = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+      return {
+        publishStart,
+        publishEnd: nowMicros(),
+        handoff: mid(handoff),
+        handoffCpu: mid(handoffCpu),
+      };
     } else {
       let seq = 0;
       while (seq < events) {

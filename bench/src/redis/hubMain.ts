@@ -44,6 +44,27 @@ serveCommands({
     return { connections: hub.stats().connections };
   },
 
+  /** Heap (after two full GCs; run with --expose-gc) and RSS, bytes. */
+  memory() {
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    return { heapUsed: m.heapUsed, rss: m.rss };
+  },
+
+  /** `events` broadcasts at `rate` per second, scheduled against the start. */
+  async paced(msg) {
+    const { events: count, rate } = msg as { events: number; rate: number };
+    const publishStart = nowMicros();
+    const startMs = performance.now();
+    for (let seq = 0; seq < count; seq++) {
+      const wait = startMs + (seq * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      hub.publish(TICK_EVENT, tick(seq)).catch(report);
+    }
+    return { publishStart, publishEnd: nowMicros() };
+  },
+
   /** Start counting CPU (every hub process, publishing or not). */
   mark() {
     cpuStart = process.cpuUsage();

@@ -251,8 +251,18 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   const { userId } = auth;
   if (options.hub !== undefined) {
     const { lastEventId } = request;
-    const address = options.address?.(req) ?? request.address;
-    const result = options.hub.connect({ userId, topics: granted, lastEventId, address }, openSink);
+    const result = options.hub.connect(
+      {
+        userId,
+        topics: granted,
+        lastEventId,
+        // Asked for only by a hub that caps anonymous connections per address.
+        get address() {
+          return options.address?.(req) ?? request.address;
+        },
+      },
+      openSink,
+    );
     if (!isRefusal(result) && options.onStream !== undefined)
       runOnStream(options, result, { ...request, req, userId, granted }, false);
     return result;

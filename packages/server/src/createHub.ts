@@ -31,6 +31,9 @@ import {
 /** @internal */
 const encoder = new TextEncoder();
 
+/** @internal The topics of a connection that joined none, shared: one array for all. */
+const NO_TOPICS: readonly string[] = Object.freeze([]);
+
 /** Default {@link HubOptions.readTimeout}: 10 s. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
@@ -43,7 +46,14 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** Whether `close()` closes the broker (`closeBroker`, default true). */
   private readonly closesBroker: boolean;
   private readonly readTimeout: number;
+  /** The cap on anonymous connections per address, if any (see {@link HubLimits}). */
+  private readonly addressCap: number | undefined;
   private readonly index = new ConnectionIndex();
+  /**
+   * The broker read each waiting connection's stream depends on (a new stream's head, a
+   * resume): few at a time, so kept here rather than as a field of every connection.
+   */
+  private readonly reads = new Map<HubConnection, AbortController>();
   private readonly unsubscribe: () => void;
   /** The id of the last event the broker delivered: where a new stream starts. */
   private lastSeen: string | undefined;
@@ -64,6 +74,8 @@ class HubImpl implements Hub<any>, StreamOwner {
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
     this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
     this.readTimeout = options.readTimeout ?? DEFAULT_READ_TIMEOUT_MS;
+    this.addressCap =
+      options.limits?.maxConnectionsPerAddress ?? options.limits?.maxConnectionsPerUser;
     this.closesBroker = options.broker === undefined || options.closeBroker !== false;
     this.broker =
       options.broker ??
@@ -97,8 +109,12 @@ class HubImpl implements Hub<any>, StreamOwner {
     if (refusal !== undefined) return refusal;
     // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
-    const topics = dedupe(request.topics) ?? [];
-    const address = request.userId === undefined ? (request.address ?? '') : undefined;
+    const topics = request.topics?.length ? dedupe(request.topics)! : NO_TOPICS;
+    // The address is kept (and read: it can cost the host a lookup) only when it is capped.
+    const address =
+      request.userId === undefined && this.addressCap !== undefined
+        ? (request.address ?? '')
+        : undefined;
     const conn = new HubConnection(request.userId, topics, lastEventId, address);
     // A new stream begins with its resume point (an id-only block: the client records it and
     // dispatches nothing), so a client cut before its first event still resumes exactly.
@@ -112,13 +128,13 @@ class HubImpl implements Hub<any>, StreamOwner {
     const stream = new StreamWriter(openSink(), this.settings, lastEventId, this, conn, firstFrame);
     conn.stream = stream;
     if (stream.closed) {
-      conn.reading?.abort();
+      this.reads.get(conn)?.abort();
       return stream; // the client left while it was being authenticated
     }
     // Register before reading the log: live events that race with the read are held in
     // `pending`, then merged after it — no gap, no duplicate.
     const waits = lastEventId !== undefined || (head !== undefined && typeof head !== 'string');
-    if (waits) conn.pending = [];
+    if (waits) conn.pending = { events: [], size: 0 };
     this.index.add(conn);
     this.hook(() => this.options.onConnect?.(conn));
     if (lastEventId !== undefined) this.resume(conn, lastEventId);
@@ -159,16 +175,16 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** @internal {@link StreamOwner}: drop a finished stream from the indexes. */
   streamFinished(stream: StreamWriter, reason: FinishReason): void {
     const conn = stream.meta as HubConnection;
-    conn.reading?.abort(); // a broker read nobody waits for any more
+    this.reads.get(conn)?.abort(); // a broker read nobody waits for any more
     if (!conn.registered) return;
     this.index.remove(conn);
     conn.pending = undefined;
-    conn.pendingSize = 0;
     if (reason === 'buffer-overflow') this.slowConsumers++;
     this.hook(() => this.options.onDisconnect?.(conn, reason));
   }
 
-  private admit({ userId, address }: ConnectRequest): Refusal | undefined {
+  private admit(request: ConnectRequest): Refusal | undefined {
+    const { userId } = request;
     const limits = this.options.limits;
     if (this.closed) return this.refusal(503, 'The event hub is shutting down.');
     if (limits === undefined) return undefined;
@@ -183,8 +199,8 @@ class HubImpl implements Hub<any>, StreamOwner {
     }
     // Anonymous connections are capped per address, or a per-user cap could be skipped by not
     // logging in. An unknown address shares one budget: fail closed.
-    const cap = limits.maxConnectionsPerAddress ?? limits.maxConnectionsPerUser;
-    if (cap !== undefined && this.index.countAddress(address ?? '') >= cap)
+    const cap = this.addressCap;
+    if (cap !== undefined && this.index.countAddress(request.address ?? '') >= cap)
       return this.refusal(429, 'Too many open event streams from this address.');
     return undefined;
   }
@@ -265,10 +281,10 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** @internal One live event to one connection; 1 when written, 0 when held or dropped. */
   private write(conn: HubConnection, event: BrokerEvent, frame: Uint8Array): number {
     if (conn.pending !== undefined) {
-      conn.pending.push(event);
-      conn.pendingSize += event.data.length;
+      conn.pending.events.push(event);
+      conn.pending.size += event.data.length;
       // A broker that answers slowly must not grow a waiting stream without bound.
-      if (conn.pendingSize > this.settings.maxBufferedBytes) conn.stream.close();
+      if (conn.pending.size > this.settings.maxBufferedBytes) conn.stream.close();
       return 0;
     }
     if (conn.after !== undefined) {
@@ -284,9 +300,9 @@ class HubImpl implements Hub<any>, StreamOwner {
     run: (options: BrokerReadOptions) => T | Promise<T>,
   ): T | Promise<T> {
     return boundedRead(run, this.readTimeout, (controller) => {
-      conn.reading = controller;
+      this.reads.set(conn, controller);
       return () => {
-        if (conn.reading === controller) conn.reading = undefined;
+        if (this.reads.get(conn) === controller) this.reads.delete(conn);
       };
     });
   }
@@ -327,7 +343,7 @@ class HubImpl implements Hub<any>, StreamOwner {
         return;
       }
       for (const event of result.events) {
-        if (conn.entitled(event)) conn.stream.enqueue(this.frameOf(event));
+        if (conn.entitled(event)) conn.stream.queue(this.frameOf(event));
       }
       this.release(conn, result.events.at(-1)?.id ?? lastEventId);
     } catch (error) {
@@ -379,11 +395,10 @@ class HubImpl implements Hub<any>, StreamOwner {
    * after `after` (the replay or the head already covered the others).
    */
   private release(conn: HubConnection, after: string | undefined, frame?: Uint8Array): void {
-    const held = conn.pending;
+    const held = conn.pending?.events;
     conn.pending = undefined;
-    conn.pendingSize = 0;
     if (held === undefined || conn.stream.closed) return;
-    if (frame !== undefined) conn.stream.enqueue(frame);
+    if (frame !== undefined) conn.stream.queue(frame);
     conn.after = after;
     for (const event of held) {
       let bytes: Uint8Array;

@@ -17,14 +17,11 @@ export class HubConnection {
   /** True while in the hub's indexes. */
   registered = false;
   /**
-   * Live events that arrived while the replay was being read; written after the replay, minus
-   * those the replay already carried. `undefined` once live.
+   * Live events that arrived while the replay was being read, and their characters (bounded by
+   * `maxBufferedBytes`); written after the replay, minus those the replay already carried.
+   * `undefined` once live, so a live connection holds one empty field.
    */
-  pending: BrokerEvent[] | undefined;
-  /** Characters held in {@link pending}: bounded by `maxBufferedBytes`. */
-  pendingSize = 0;
-  /** Aborts the broker read this connection waits for, if any. */
-  reading: AbortController | undefined;
+  pending: { events: BrokerEvent[]; size: number } | undefined;
   /**
    * Live events up to this id were covered by the replay (a remote broker's fan-out can lag
    * behind its log); dropped until a newer one arrives.

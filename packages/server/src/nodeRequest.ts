@@ -11,7 +11,11 @@ export function nodeStreamRequest(req: NodeRequest): StreamRequest {
     topics: url.searchParams.getAll('topic'),
     // An empty Last-Event-ID means "no id" (the spec never sends one; treat a stray one alike).
     lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
-    address: peerAddress(req),
+    // Read on demand: Node keeps the peer address on the socket once it is asked for (an object
+    // and a string, ~0.1 KiB a connection), and a hub without address caps never needs it.
+    get address() {
+      return peerAddress(req);
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Socket } from 'node:net';
+import { chunkedSocket, framedChunk } from './chunkedSocket';
 import { http2SafeHeaders } from './nodeHttp2';
 import { sseHeaders } from './sseHeaders';
 import type { SinkEvents, StreamSink } from './streamSink';
@@ -62,6 +64,24 @@ function asBuffer(chunk: Uint8Array): Buffer {
   return lastBuffer!;
 }
 
+/** @internal Where a bound response keeps its writer's callbacks. */
+const EVENTS = Symbol('ssekit.sinkEvents');
+
+/** @internal */
+interface Listened {
+  [EVENTS]?: SinkEvents;
+}
+
+/** @internal `this` is the response (EventEmitter calls listeners on their emitter). */
+function onResponseClose(this: Listened): void {
+  this[EVENTS]?.onClose();
+}
+
+/** @internal */
+function onResponseDrain(this: Listened): void {
+  this[EVENTS]?.onDrain();
+}
+
 /**
  * A {@link StreamSink} over a Node response whose headers are sent. Backpressure comes from
  * `res.write`'s return value and `'drain'`; {@link bufferedBytes} is `res.writableLength`, which
@@ -82,10 +102,15 @@ function asBuffer(chunk: Uint8Array): Buffer {
 export class NodeSink implements StreamSink {
   private readonly res: Writable;
   private readonly flushes: boolean;
+  /** Set when chunks may go straight to the socket (see `chunkedSocket.ts`). */
+  private readonly socket: Socket | undefined;
+  /** A socket `'drain'` listener is pending (direct writes only). */
+  private draining = false;
 
   constructor(res: NodeResponse) {
     this.res = res as unknown as Writable;
     this.flushes = typeof this.res.flush === 'function';
+    this.socket = chunkedSocket(res);
   }
 
   bind(events: SinkEvents): void {
@@ -95,14 +120,32 @@ export class NodeSink implements StreamSink {
       events.onClose();
       return;
     }
-    res.on('close', () => events.onClose());
-    res.on('drain', () => events.onDrain());
+    // Listeners shared by every response, finding the writer on the response: a connection
+    // holds one property instead of three closures and their context.
+    (res as Listened)[EVENTS] = events;
+    res.on('close', onResponseClose);
+    // Direct socket writes wait on the socket's 'drain' when they must (see write).
+    if (this.socket === undefined) res.on('drain', onResponseDrain);
     // A write after someone else ended the response emits 'error'; unhandled, it would crash
     // the process. Treat it as the end of the stream.
-    res.on('error', () => events.onClose());
+    res.on('error', onResponseClose);
   }
 
   write(chunk: Uint8Array): boolean {
+    const { socket } = this;
+    if (socket !== undefined && !this.res.writableEnded) {
+      if (socket.destroyed) return false; // its 'close' is on the way
+      if (socket.write(framedChunk(chunk))) return true;
+      // The response's 'drain' follows its own writes only: wait on the socket's.
+      if (!this.draining) {
+        this.draining = true;
+        socket.once('drain', () => {
+          this.draining = false;
+          (this.res as Listened)[EVENTS]?.onDrain();
+        });
+      }
+      return false;
+    }
     const ok = this.res.write(asBuffer(chunk));
     if (this.flushes) this.res.flush!();
     return ok;
@@ -139,5 +182,9 @@ export class NodeSink implements StreamSink {
 export function openNodeSink(req: NodeRequest, res: NodeResponse): NodeSink {
   const headers = http2SafeHeaders(req, res, sseHeaders(req.httpVersion));
   (res as ServerResponse).writeHead(200, headers as Record<string, string>);
+  // Sent now, on their own: Node builds the head by concatenation and keeps it on the response;
+  // written alone it is flattened in place, while written ahead of a Buffer (the first frame) its
+  // ~20 pieces stay alive for the life of the stream (~0.7 KiB per connection).
+  (res as ServerResponse).flushHeaders();
   return new NodeSink(res);
 }

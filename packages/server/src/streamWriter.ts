@@ -13,7 +13,7 @@ import type {
   FinishReason,
   SendOptions,
 } from './createEventStream';
-import { type Flushable, scheduleFlush } from './flushQueue';
+import { directRun, type Flushable, noteBurst, scheduleFlush } from './flushQueue';
 import {
   assertHeartbeat,
   DEFAULT_HEARTBEAT_MS,
@@ -160,6 +160,8 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
   /** Further frames of this tick, when there are some. */
   private more: Uint8Array[] | undefined;
   private pendingBytes = 0;
+  /** The run of this stream's last direct write (see `flushQueue.ts`); 0 before the first. */
+  private lastRun = 0;
   private dirty = false;
   private blocked = false;
   private finished: FinishReason | undefined;
@@ -251,12 +253,34 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     this.finish('closed');
   }
 
-  /** @internal Queue pre-encoded bytes (shared, never mutated); flushed at the end of the tick. */
+  /**
+   * @internal Send pre-encoded bytes (shared, never mutated): written at once when nothing is
+   * queued and no burst is in progress, else queued and flushed at the end of the run.
+   */
   enqueue(bytes: Uint8Array): boolean {
     if (this.finished !== undefined) return false;
+    if (this.first === undefined && !this.blocked) {
+      const run = directRun(this.lastRun);
+      if (run !== 0) {
+        this.lastRun = run;
+        this.write(bytes);
+        return true;
+      }
+    }
+    return this.queue(bytes);
+  }
+
+  /**
+   * @internal Queue pre-encoded bytes for the end of the run, never writing at once: a replay
+   * queues its frames so they leave as one chunk.
+   */
+  queue(bytes: Uint8Array): boolean {
+    if (this.finished !== undefined) return false;
     if (this.first === undefined) this.first = bytes;
-    else if (this.more === undefined) this.more = [this.first, bytes];
-    else this.more.push(bytes);
+    else if (this.more === undefined) {
+      this.more = [this.first, bytes];
+      noteBurst();
+    } else this.more.push(bytes);
     this.pendingBytes += bytes.byteLength;
     if (!this.dirty) {
       this.dirty = true;
@@ -265,12 +289,7 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     return true;
   }
 
-  /**
-   * @internal Write the queued frames as one chunk. A reader is closed as a slow consumer only
-   * on what it truly has not taken: past `maxBufferedBytes` a timer gives it `maxBufferedMs` to
-   * drain back under the limit (a burst that a fast reader absorbs — or bytes Node only corked
-   * until the next tick — never closes it); past the hard limit it is closed at once.
-   */
+  /** @internal Write the queued frames as one chunk (see {@link write}). */
   flush(): void {
     this.dirty = false;
     if (this.finished !== undefined || this.pendingBytes === 0) return;
@@ -278,6 +297,16 @@ export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, He
     this.first = undefined;
     this.more = undefined;
     this.pendingBytes = 0;
+    this.write(chunk);
+  }
+
+  /**
+   * A reader is closed as a slow consumer only on what it truly has not taken: past
+   * `maxBufferedBytes` a timer gives it `maxBufferedMs` to drain back under the limit (a burst
+   * that a fast reader absorbs — or bytes Node only corked until the next tick — never closes
+   * it); past the hard limit it is closed at once.
+   */
+  private write(chunk: Uint8Array): void {
     const buffered = this.sink.bufferedBytes;
     const { maxBufferedBytes } = this.settings;
     // Only a reader already past the soft limit meets the hard one: a single large chunk (a

@@ -72,20 +72,57 @@ describe('createHub targeting', () => {
     for (const chunk of chunks) expect(chunk).toBe(chunks[0]);
   });
 
-  it('writes a burst as one chunk per connection, shared by connections with the same frames', async () => {
+  it('writes a lone event at once, before the current run ends', async () => {
+    const hub = hubOf();
+    const clients = Array.from({ length: 3 }, () => join(hub));
+    // A run with one frame per connection: whatever ran before, this is not a burst.
+    void hub.publish('notification', { n: 0 });
+    await tick();
+    const before = clients.map((c) => c.sink.chunks.length);
+    void hub.publish('notification', { n: 1 });
+    // No microtask has run yet: the frame is already in every sink.
+    expect(clients.map((c) => c.sink.chunks.length)).toEqual(before.map((n) => n + 1));
+    expect(clients[0]!.sink.text).toContain('id: e-2\ndata: {"n":1}\n\n');
+  });
+
+  it('coalesces a burst: the rest of a first burst as one chunk, a sustained burst one chunk per run', async () => {
     const hub = hubOf();
     const clients = Array.from({ length: 4 }, () => join(hub, { topics: ['t'] }));
     const other = join(hub);
+    void hub.publish('notification', { n: 0 }); // a run that is not a burst
+    await tick();
     const before = clients.map((c) => c.sink.chunks.length);
     void hub.publish('notification', { n: 1 }, { topic: 't' });
     void hub.publish('notification', { n: 2 }, { topic: 't' });
     void hub.publish('notification', { n: 3 });
     await tick();
-    expect(clients.map((c) => c.sink.chunks.length)).toEqual(before.map((n) => n + 1));
-    const chunks = clients.map((c) => c.sink.chunks.at(-1));
+    // The first frame went out at once (nothing told it a burst would follow); the rest of the
+    // run's frames left together.
+    expect(clients.map((c) => c.sink.chunks.length)).toEqual(before.map((n) => n + 2));
+    let chunks = clients.map((c) => c.sink.chunks.at(-1));
     for (const chunk of chunks) expect(chunk).toBe(chunks[0]);
-    expect(clients[0]!.received().map((e) => e.id)).toEqual(['e-1', 'e-2', 'e-3']);
-    expect(other.received().map((e) => e.id)).toEqual(['e-3']);
+    // The next run follows a burst: all of its frames leave as one chunk per connection.
+    void hub.publish('notification', { n: 4 }, { topic: 't' });
+    void hub.publish('notification', { n: 5 }, { topic: 't' });
+    await tick();
+    expect(clients.map((c) => c.sink.chunks.length)).toEqual(before.map((n) => n + 3));
+    chunks = clients.map((c) => c.sink.chunks.at(-1));
+    for (const chunk of chunks) expect(chunk).toBe(chunks[0]);
+    expect(clients[0]!.received().map((e) => e.id)).toEqual([
+      'e-1',
+      'e-2',
+      'e-3',
+      'e-4',
+      'e-5',
+      'e-6',
+    ]);
+    expect(other.received().map((e) => e.id)).toEqual(['e-1', 'e-4']);
+    // A run with one frame per connection switches back to direct writes.
+    void hub.publish('notification', { n: 6 });
+    await tick();
+    const settled = clients.map((c) => c.sink.chunks.length);
+    void hub.publish('notification', { n: 7 });
+    expect(clients.map((c) => c.sink.chunks.length)).toEqual(settled.map((n) => n + 1));
   });
 
   it('validates and serialises once per publish, never per recipient', async () => {
@@ -245,6 +282,24 @@ describe('createHub replay', () => {
 });
 
 describe('createHub limits, hooks and lifecycle', () => {
+  it('reads the peer address only when anonymous connections are capped by it', () => {
+    let reads = 0;
+    const request = {
+      get address() {
+        reads++;
+        return '10.0.0.1';
+      },
+    };
+    const open = hubOf({ limits: { maxConnections: 10 } });
+    expect(isRefusal(open.connect(request, memorySink))).toBe(false);
+    expect(reads).toBe(0);
+    const capped = hubOf({ limits: { maxConnectionsPerAddress: 1 } });
+    expect(isRefusal(capped.connect(request, memorySink))).toBe(false);
+    const second = capped.connect(request, memorySink);
+    expect(isRefusal(second) && second.status).toBe(429);
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('refuses past the per-user and total caps with 429/503 and Retry-After', () => {
     const hub = hubOf({ limits: { maxConnections: 3, maxConnectionsPerUser: 2, retryAfter: 7 } });
     join(hub, { userId: 'ana' });

@@ -211,6 +211,75 @@ describe('createNodeHandler', () => {
   });
 });
 
+describe('bytes on the wire over node:http', () => {
+  /** A raw request; resolves with every byte the server sent once it ends the connection. */
+  async function rawExchange(server: TestServer, version: '1.0' | '1.1'): Promise<string> {
+    const { port } = new URL(server.url);
+    const socket = netConnect(Number(port), '127.0.0.1');
+    cleanup.push(() => socket.destroy());
+    let got = '';
+    const done = new Promise((resolve) => {
+      socket.once('end', resolve);
+      socket.on('data', (chunk: Buffer) => {
+        got += chunk.toString('latin1');
+        // HTTP/1.1 keeps the connection open after the last chunk (keep-alive).
+        if (got.endsWith('\r\n0\r\n\r\n')) resolve(undefined);
+      });
+    });
+    socket.write(`GET / HTTP/${version}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    await done;
+    return got;
+  }
+
+  const serveTwoEvents = () =>
+    serve((req, res) => {
+      const stream = createNodeStream(req, res, { events, heartbeat: false });
+      stream.send('sync.progress', { page: 1, totalPages: 2 }, { id: '1' });
+      setTimeout(() => {
+        stream.send('sync.progress', { page: 2, totalPages: 2 }, { id: '2' });
+        stream.close();
+      }, 10);
+    });
+  const body =
+    'retry: 3000\n\n' +
+    'event: sync.progress\nid: 1\ndata: {"page":1,"totalPages":2}\n\n' +
+    'event: sync.progress\nid: 2\ndata: {"page":2,"totalPages":2}\n\n';
+
+  it('frames HTTP/1.1 chunks exactly, each frame whole in its chunk, and ends with the last chunk', async () => {
+    const got = await rawExchange(await serveTwoEvents(), '1.1');
+    const [head, rest] = [
+      got.slice(0, got.indexOf('\r\n\r\n')),
+      got.slice(got.indexOf('\r\n\r\n') + 4),
+    ];
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain('transfer-encoding: chunked');
+    // Decode the chunked body by hand: every size line must match its data exactly.
+    const chunks: string[] = [];
+    let at = 0;
+    for (;;) {
+      const eol = rest.indexOf('\r\n', at);
+      const size = Number.parseInt(rest.slice(at, eol), 16);
+      expect(rest.slice(at, eol)).toMatch(/^[0-9a-f]+$/);
+      if (size === 0) {
+        expect(rest.slice(eol)).toBe('\r\n\r\n');
+        break;
+      }
+      chunks.push(rest.slice(eol + 2, eol + 2 + size));
+      expect(rest.slice(eol + 2 + size, eol + 4 + size)).toBe('\r\n');
+      at = eol + 4 + size;
+    }
+    expect(chunks.join('')).toBe(body);
+    for (const chunk of chunks) expect(chunk.endsWith('\n\n')).toBe(true);
+  });
+
+  it('sends an HTTP/1.0 body unframed, ended by closing the connection', async () => {
+    const got = await rawExchange(await serveTwoEvents(), '1.0');
+    expect(got).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(got.toLowerCase()).not.toContain('transfer-encoding');
+    expect(got.slice(got.indexOf('\r\n\r\n') + 4)).toBe(body);
+  });
+});
+
 describe('slow readers on node:http', () => {
   /** A raw client that sends the request, reads the head, then stops reading. */
   async function stalledClient(server: TestServer): Promise<Socket> {

@@ -167,7 +167,8 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
       return;
     }
     try {
-      const request: NodeStreamRequest = { ...nodeStreamRequest(req), res };
+      // Assigned, not spread: the request's `address` stays a getter (see nodeStreamRequest).
+      const request: NodeStreamRequest = Object.assign(nodeStreamRequest(req), { res });
       const result = await acceptStream(options, req, request, () => openNodeSink(req, res));
       if (isRefusal(result)) writeRefusal(req, res, result);
     } catch (error) {
