@@ -71,7 +71,7 @@ const statusToWire = ({ lastEventId: _, error, ...rest }: StreamStatus): WireSta
  * Where Web Locks or BroadcastChannel are missing (Node, an insecure origin, old browsers) it is
  * a plain connection per tab, with no change in the app.
  *
- * @throws {@link SsekitError} `invalid-option` when `shareAcrossTabs` is set with `headers` but
+ * @throws {@link @ssekit/core!SsekitError | SsekitError} `invalid-option` when `shareAcrossTabs` is set with `headers` but
  * without `shareKey`: tabs must not share a stream opened with another user's credentials.
  *
  * @example One connection for every tab
