@@ -96,7 +96,7 @@ export function connect<E extends EventSchema = EventSchema>(
   if (options.shareAcrossTabs) {
     throw new SsekitError(
       'invalid-option',
-      "shareAcrossTabs: use connect of '@ssekit/client/tabs'",
+      "shareAcrossTabs: use connect of '@ssekit/client/tabs' (React: createServerEventsHooks or ServerEventsProvider of '@ssekit/react/tabs')",
     );
   }
   const request = createRequest(url, options);
@@ -400,14 +400,20 @@ export function connect<E extends EventSchema = EventSchema>(
         }
       } catch (cause) {
         const reason = ac.signal.aborted ? ac.signal.reason : cause;
+        // fetch's own message is vague ("fetch failed"): its cause says why (a refused
+        // connection, a self-signed certificate).
+        const why = (reason as any)?.cause;
+        const detail = `${reason}${why ? ` (${why.message ?? why})` : ''}`;
+        // A cut within a second of opening is no idle timeout (a server restarting, a GOAWAY).
+        const secs = Math.round((Date.now() - opened) / 1000);
         error =
           reason instanceof SsekitError
             ? reason
             : new SsekitError(
                 'network',
                 opened
-                  ? `Stream cut after ${Math.round((Date.now() - opened) / 1000)} s (${reason}): a proxy's idle timeout? Keep the heartbeat shorter than it`
-                  : `Request failed: ${reason}`,
+                  ? `Stream cut after ${secs} s (${detail})${secs < 1 ? '' : ": a proxy's idle timeout? Keep the heartbeat shorter than it"}`
+                  : `Request failed: ${detail}`,
                 { cause },
               );
       }

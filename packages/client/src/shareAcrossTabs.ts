@@ -48,6 +48,28 @@ const toWire = (error: SsekitError): WireError => {
   return { ...fields, name: error.name, code: error.code, message: error.message };
 };
 const isCloneable = (v: unknown) => v === null || typeof v !== 'object' || Array.isArray(v);
+/** Prototypes structured clone keeps; any other object would arrive as a plain object. @internal */
+const KEPT = [
+  Object.prototype,
+  null,
+  Array.prototype,
+  Date.prototype,
+  Map.prototype,
+  Set.prototype,
+];
+/**
+ * True when another tab gets `v` as this tab has it: structured clone copies a class instance
+ * (a schema transform's `Money`) without complaint but drops its class, so the other tab would
+ * hold a plain object typed as the class. @internal
+ */
+const keepsClasses = (v: unknown, seen = new Set<unknown>()): boolean => {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return true;
+  seen.add(v);
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof RegExp) return true;
+  if (!KEPT.includes(Object.getPrototypeOf(v))) return false;
+  const values = v instanceof Map ? [...v.keys(), ...v.values()] : Object.values(v as object);
+  return (v instanceof Set ? [...v] : values).every((x) => keepsClasses(x, seen));
+};
 /** @internal The same error in another tab: an `SsekitError` with the same name, code and fields. */
 const fromWire = ({ name, code, message, ...fields }: WireError): SsekitError =>
   Object.assign(new SsekitError(code as SsekitError['code'], message), fields, { name });
@@ -95,6 +117,15 @@ export function connect<E extends EventSchema = EventSchema>(
   const { shareAcrossTabs, shareKey, ...plain } = options;
   const g = globalThis as any;
   const locks: LockManager | undefined = g.navigator?.locks;
+  if (
+    (shareAcrossTabs !== undefined && typeof shareAcrossTabs !== 'boolean') ||
+    (shareKey !== undefined && typeof shareKey !== 'string')
+  ) {
+    throw new SsekitError(
+      'invalid-option',
+      `Invalid shareAcrossTabs ${String(shareAcrossTabs)} or shareKey ${String(shareKey)}: shareAcrossTabs takes a boolean, shareKey a string naming whose credentials the stream carries (a user or session id)`,
+    );
+  }
   if (shareAcrossTabs && plain.headers !== undefined && shareKey === undefined) {
     throw new SsekitError(
       'invalid-option',
@@ -164,11 +195,15 @@ export function connect<E extends EventSchema = EventSchema>(
   };
   const post = (m: Message): boolean => {
     try {
+      if (m.k === 'ev' && !keepsClasses(m.m.e.data)) {
+        throw new TypeError('it holds a class instance, which would arrive as a plain object');
+      }
       channel.postMessage(m);
       return true;
     } catch (cause) {
-      // A payload structured clone refuses (functions, a class instance from a schema's
-      // transform) reaches this tab only: the others are told, never left with a silent gap.
+      // A payload structured clone refuses (functions) or would change (a class instance from a
+      // schema's transform) reaches this tab only: the others are told, never left with a
+      // silent gap or an object that lost its methods.
       const what = m.k === 'ev' ? `"${m.m.e.type}" (id ${m.m.e.id})` : m.k;
       const error = new SsekitError('invalid-json', `Could not forward ${what} to other tabs`, {
         cause,

@@ -224,6 +224,48 @@ describe('response classification', () => {
     stream.close();
   });
 
+  it("names fetch's cause, which says why it failed (a self-signed certificate)", async () => {
+    const cause = new Error('self-signed certificate');
+    const { fetch } = scriptedFetch(() => Promise.reject(new TypeError('fetch failed', { cause })));
+    const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stream.status.error).toMatchObject({
+      code: 'network',
+      message: 'Request failed: TypeError: fetch failed (self-signed certificate)',
+    });
+    stream.close();
+  });
+
+  it.each([
+    [0, false],
+    [30_000, true],
+  ])('a stream cut %d ms after it opened names a proxy idle timeout: %s', async (after, hint) => {
+    let cut!: () => void;
+    const { fetch } = scriptedFetch((n) => {
+      if (n > 0) return new Promise<Response>(() => {});
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: x\n\n'));
+          cut = () =>
+            controller.error(
+              new TypeError('terminated', { cause: new Error('other side closed') }),
+            );
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stream.status.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(after);
+    cut();
+    await vi.advanceTimersByTimeAsync(0);
+    const { message } = stream.status.error!;
+    expect(message).toContain('(TypeError: terminated (other side closed))');
+    expect(message.includes("proxy's idle timeout")).toBe(hint);
+    stream.close();
+  });
+
   it('gives up after maxAttempts with retries-exhausted carrying the last error', async () => {
     const { fetch, calls } = scriptedFetch(() => refused());
     const stream = connect('http://x.test/', { fetch, retry: { maxAttempts: 2, jitter: 0 } });

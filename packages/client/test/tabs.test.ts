@@ -146,6 +146,22 @@ describe('option checks', () => {
     );
   });
 
+  it.each([
+    ['shareKey null', { shareKey: null }],
+    ['shareKey an object', { shareKey: { id: 'u1' } }],
+    ['shareKey a number', { shareKey: 5 }],
+    ['shareAcrossTabs a string', { shareAcrossTabs: 'yes', shareKey: 'u1' }],
+  ])('fails closed on %s: never one group for every user', (_, bad) => {
+    vi.stubGlobal('navigator', { locks: fakeLocks() });
+    const options = { shareAcrossTabs: true, headers: { a: 'b' }, ...bad } as never;
+    expect(() => connect('http://127.0.0.1:9/', options)).toThrow(
+      expect.objectContaining({
+        code: 'invalid-option',
+        message: expect.stringMatching(/shareKey/),
+      }),
+    );
+  });
+
   it('checks the other options in every tab, not only in the leader', () => {
     vi.stubGlobal('navigator', { locks: fakeLocks() });
     expect(() =>
@@ -316,6 +332,61 @@ describe('one connection for the group (in-process locks, real BroadcastChannel)
       code: 'invalid-json',
       message: expect.stringContaining('id 1'),
     });
+  });
+
+  it('tells the other tabs about a class instance, which structured clone would strip', async () => {
+    const replay = await replayingServer();
+    server = replay.server;
+    vi.stubGlobal('navigator', { locks: fakeLocks() });
+    class Money {
+      constructor(readonly cents: number) {}
+      format() {
+        return (this.cents / 100).toFixed(2);
+      }
+    }
+    // A schema's transform would do the same: the payload holds a class instance.
+    const serializer = {
+      parse: (text: string) => ({
+        at: new Date(0),
+        tags: new Set(['a']),
+        money: new Money(Number(text)),
+      }),
+      stringify: String,
+    };
+    const plain = {
+      parse: (text: string) => ({ at: new Date(0), tags: new Set(['a']), n: Number(text) }),
+      stringify: String,
+    };
+    const [leader, follower] = [open(server.url, { serializer }), open(server.url, { serializer })];
+    const errors: { code: string; message: string }[] = [];
+    const followed: unknown[] = [];
+    follower.onError((e) => errors.push(e));
+    follower.onEvent((e) => followed.push(e.data));
+    const got = collect(leader);
+    await until(() => follower.status.state === 'open');
+    replay.publish(5);
+    await until(() => got.length === 1 && errors.length === 1);
+    expect(errors[0]).toMatchObject({
+      code: 'invalid-json',
+      message: expect.stringContaining('Could not forward'),
+    });
+    expect(followed).toEqual([]);
+    leader.close();
+    follower.close();
+    // Dates, Sets and plain objects are cloned as they are: forwarded.
+    const [a, b] = [
+      open(server.url, { serializer: plain }),
+      open(server.url, { serializer: plain }),
+    ];
+    const seen: unknown[] = [];
+    b.onEvent((e) => seen.push(e.data));
+    await until(() => b.status.state === 'open');
+    replay.publish(6);
+    // The server replays 5 to the new pair first (it keeps its whole log).
+    await until(() => seen.length === 2);
+    expect(seen[1]).toEqual({ at: new Date(0), tags: new Set(['a']), n: 6 });
+    a.close();
+    b.close();
   });
 
   it('keeps the others connected when a follower closes; the last close ends the stream', async () => {
