@@ -123,7 +123,7 @@ export function connect<E extends EventSchema = EventSchema>(
   ) {
     throw new SsekitError(
       'invalid-option',
-      `Invalid shareAcrossTabs ${String(shareAcrossTabs)} or shareKey ${String(shareKey)}: shareAcrossTabs takes a boolean, shareKey a string naming whose credentials the stream carries (a user or session id)`,
+      `shareKey must be a string, shareAcrossTabs a boolean (got ${String(shareKey)}, ${String(shareAcrossTabs)})`,
     );
   }
   if (shareAcrossTabs && plain.headers !== undefined && shareKey === undefined) {
@@ -196,7 +196,7 @@ export function connect<E extends EventSchema = EventSchema>(
   const post = (m: Message): boolean => {
     try {
       if (m.k === 'ev' && !keepsClasses(m.m.e.data)) {
-        throw new TypeError('it holds a class instance, which would arrive as a plain object');
+        throw new TypeError('a class instance would lose its class');
       }
       channel.postMessage(m);
       return true;
