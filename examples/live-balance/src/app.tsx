@@ -1,10 +1,12 @@
 /**
  * The page: pick a demo user, then one `ServerEventsProvider` carries their token as a bearer
- * header. A customer sees their balance, a deposit/withdraw form and their transactions, all
+ * header. The tabs of one user share one connection (`shareAcrossTabs`, from
+ * `@ssekit/react/tabs`): the seed's "in all my tabs" costs the server one stream per browser, not
+ * one per tab, and tab seven never hangs on the six-connection limit. A customer sees their balance, a deposit/withdraw form and their transactions, all
  * folded from `balance_updated`; an admin sees the server statistics `stats_updated` brings every
  * 3 s. The top bar shows the connection (`useConnectionStatus`) — the seed's "En Línea" badge.
  */
-import { createServerEventsHooks } from '@ssekit/react';
+import { createServerEventsHooks } from '@ssekit/react/tabs';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ADMIN_TOPIC, events, type Stats, type Transaction } from './events';
@@ -17,6 +19,8 @@ const {
   useConnectionStatus,
 } = createServerEventsHooks(events, {
   url: '/api/events',
+  // One connection per user per browser; `credentialsKey` (the user id) keeps users apart.
+  shareAcrossTabs: true,
   // Above the hub's 15 s heartbeat: a line silent for this long is dead, reopen it.
   inactivityTimeout: 45_000,
 });

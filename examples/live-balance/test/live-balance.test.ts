@@ -84,7 +84,8 @@ describe.skipIf(!executablePath)('live-balance example in chromium', () => {
     bob = await signIn('bob-token');
     expect(await aliceTab1.getAttribute('#user', 'data-user')).toBe('alice');
     expect(await bob.getAttribute('#user', 'data-user')).toBe('bob');
-    expect(server.hub.stats()).toMatchObject({ connections: 3, users: 2 });
+    // Alice's two tabs share one connection (shareAcrossTabs): one stream per user here.
+    expect(server.hub.stats()).toMatchObject({ connections: 2, users: 2 });
     const alice0 = await cents(aliceTab1);
     const bob0 = await cents(bob);
     const bobText = await bob.textContent('#balance');
@@ -101,9 +102,9 @@ describe.skipIf(!executablePath)('live-balance example in chromium', () => {
         expect.stringMatching(/^Deposit · .*\+\$25\.50 → \$1,275\.50$/),
       ]);
     }
-    // The hub sent Alice's balance to her two tabs and to no other stream.
+    // The hub sent Alice's balance to her one shared stream (both tabs showed it) and no other.
     const aliceTx = publishOf('balance_updated', (d) => d.accountId === 'ACC-1001');
-    expect(aliceTx?.recipients).toBe(2);
+    expect(aliceTx?.recipients).toBe(1);
 
     // The fence: Bob deposits. Once his tab shows it, it has had every event before it that was
     // meant for it — and it saw only its own account's.
@@ -143,8 +144,8 @@ describe.skipIf(!executablePath)('live-balance example in chromium', () => {
       first,
       { timeout: 10_000 },
     );
-    // Alice's two tabs, Bob's and Carol's: 4 connections of 3 users.
-    await carol.locator('#stat-connections b', { hasText: /^4$/ }).waitFor({ timeout: 10_000 });
+    // Alice's two tabs (one shared stream), Bob's and Carol's: 3 connections of 3 users.
+    await carol.locator('#stat-connections b', { hasText: /^3$/ }).waitFor({ timeout: 10_000 });
     expect(await carol.textContent('#stat-active-clients b')).toBe('3');
     expect(await carol.locator('#balance').count()).toBe(0);
     expect((await seen(carol)).statsEvents).toBeGreaterThanOrEqual(1);
