@@ -82,25 +82,18 @@ describe('bun idleTimeout', () => {
   const binary = findRuntime('bun');
 
   // Bun's idleTimeout (10 s by default, 1 s here) cut a quiet stream before its first heartbeat.
-  // Both runs at once, in one test: the runtime helper kills a test's processes when it ends.
   it.skipIf(!binary)(
     "a handler given Bun's server keeps a quiet stream open past Bun's idleTimeout; without it Bun cuts it",
     async () => {
-      const runs = [
-        startRuntime(binary!, ['bun-idle.mjs']),
-        startRuntime(binary!, ['bun-idle.mjs', 'without-server']),
-      ];
-      const [kept, cut] = await Promise.all(
-        runs.map(async (run) => {
-          expect(await run.exited, run.output()).toBe(0);
-          return JSON.parse(run.stdout().trim().split('\n').at(-1) ?? '');
-        }),
-      );
-      // One request: the event came on the first connection, not after a reconnect.
-      expect(kept).toEqual({ requests: 1, received: [1] });
-      // Without Bun's server the stream was cut and resumed (the case the option is for).
-      expect(cut.received).toEqual([1]);
-      expect(cut.requests).toBeGreaterThan(1);
+      const run = startRuntime(binary!, ['bun-idle.mjs'], { timeoutMs: 90_000 });
+      expect(await run.exited, run.output()).toBe(0);
+      const result = JSON.parse(run.stdout().trim().split('\n').at(-1) ?? '');
+      // The kept stream got its event on its first connection; Bun had cut the plain one (the
+      // case the option is for) at least twice, and it resumed.
+      expect(result.requests.kept).toBe(1);
+      expect(result.requests.plain).toBeGreaterThanOrEqual(3);
+      expect(result.received).toEqual({ kept: [1], plain: [1] });
     },
+    120_000,
   );
 });
