@@ -1,8 +1,11 @@
 import {
   assertFieldValue,
+  CLOSE_EVENT,
+  DEFAULT_MAX_EVENT_SIZE,
   type EventOf,
   type EventSchema,
   InvalidFieldError,
+  isResumableId,
   jsonSerializer,
   RESERVED_PREFIX,
   RESET_EVENT,
@@ -17,16 +20,6 @@ import { createParser, type ParsedEvent } from './parser';
 import { createRequest } from './request';
 import { backoff, retryAfter } from './retryPolicy';
 import type { CloseReason, ConnectOptions, EventStream, StreamState, StreamStatus } from './types';
-
-/**
- * Default {@link ConnectOptions.maxEventSize}: 1 Mi characters.
- *
- * @example
- * ```ts
- * const stream = connect('/api/logs', { events, maxEventSize: 4 * DEFAULT_MAX_EVENT_SIZE }); // big log lines
- * ```
- */
-export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
 
 type Handler = (a: any, b?: any) => void;
 
@@ -55,8 +48,6 @@ const ALL = '\n';
 const RESET = '\n1';
 const ERROR = '\n2';
 const STATUS = '\n3';
-/** The server's final close: `CLOSE_EVENT` of `@ssekit/core`, inlined. @internal */
-const CLOSE = 'ssekit.close';
 
 /**
  * Open a reconnecting Server-Sent Events stream over `fetch`: any headers (a function of the
@@ -159,7 +150,7 @@ export function connect<E extends EventSchema = EventSchema>(
     const type = event || 'message';
     // Control events: the hub's reset notice and a final close. Apps cannot publish this prefix.
     const control = type.startsWith(RESERVED_PREFIX);
-    if (type === CLOSE) return finish(undefined, 'ended-by-server');
+    if (type === CLOSE_EVENT) return finish(undefined, 'ended-by-server');
     if (!control && events && !events.has(type)) {
       if (
         (globalThis as any).process?.env?.NODE_ENV !== 'production' &&
@@ -210,7 +201,7 @@ export function connect<E extends EventSchema = EventSchema>(
       onId: (id) => {
         // An id that cannot go back as a Last-Event-ID header (control characters; too long for
         // a request header) would fail every reconnect inside fetch: drop it and say so.
-        if (/[\0-\x08\n-\x1f\x7f]/.test(id) || id.length > 4096) {
+        if (!isResumableId(id)) {
           emit(ERROR, new InvalidFieldError('id', id, 'cannot be sent back; resuming without it'));
           lost = id;
           id = '';

@@ -7,7 +7,8 @@
  *
  * @module \@ssekit/client
  */
-export { connect, DEFAULT_MAX_EVENT_SIZE } from './connect';
+export { DEFAULT_MAX_EVENT_SIZE } from '@ssekit/core';
+export { connect } from './connect';
 export { ContentTypeError, HttpError } from './errors';
 export { HIGH_WATER_MARK } from './fanout';
 export { MAX_RETRY_DELAY, type RetryOptions } from './retryPolicy';

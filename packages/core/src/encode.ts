@@ -1,5 +1,6 @@
 import { RESERVED_PREFIX } from './control';
 import { InvalidFieldError } from './errors';
+import { MAX_ID_LENGTH, UNWRITABLE_ID } from './limits';
 
 /**
  * One SSE frame, before encoding.
@@ -32,26 +33,6 @@ const FORBIDDEN = /[\r\n\0]/;
 const LINE_BREAK = /\r\n|\r|\n/;
 
 /**
- * Longest `id` the server writes, in characters. An id comes back as the `Last-Event-ID` request
- * header on every reconnect; servers refuse header sections past 8–16 KB (Node answers 431), so a
- * long id would strand its client.
- *
- * @example
- * ```ts
- * const id = `order-${crypto.randomUUID()}`;
- * if (id.length > MAX_ID_LENGTH) throw new Error('id too long to come back as Last-Event-ID');
- * ```
- */
-export const MAX_ID_LENGTH = 1024;
-
-/**
- * Characters an `id` may not hold beyond CR/LF/NUL: the other C0 controls and DEL, which `fetch`
- * refuses in a header value (the client could never send the id back).
- * @internal
- */
-const UNSENDABLE = /[\0-\x1f\x7f]/;
-
-/**
  * Throw unless `value` can be written as the `event` or `id` field. Both refuse CR, LF and NUL
  * (field injection). An `id` must also be able to travel back as a `Last-Event-ID` header: no
  * other control characters, no leading or trailing space (header values are trimmed), and at most
@@ -72,7 +53,7 @@ export function assertFieldValue(field: 'event' | 'id', value: string): void {
   }
   if (
     field === 'id' &&
-    (UNSENDABLE.test(value) || value.length > MAX_ID_LENGTH || value !== value.trim())
+    (UNWRITABLE_ID.test(value) || value.length > MAX_ID_LENGTH || value !== value.trim())
   ) {
     throw new InvalidFieldError(
       field,

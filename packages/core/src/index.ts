@@ -32,7 +32,6 @@ export {
   encodeComment,
   encodeEvent,
   encodeRetry,
-  MAX_ID_LENGTH,
 } from './encode';
 export {
   InvalidFieldError,
@@ -42,5 +41,11 @@ export {
   type SsekitErrorOptions,
   ValidationError,
 } from './errors';
+export {
+  DEFAULT_MAX_EVENT_SIZE,
+  isResumableId,
+  MAX_ID_LENGTH,
+  MAX_RESUME_ID_LENGTH,
+} from './limits';
 export { jsonSerializer, type Serializer } from './serializer';
 export { type ValidationResult, validateEvent } from './validateEvent';

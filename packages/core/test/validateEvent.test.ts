@@ -128,4 +128,14 @@ describe('isSsekitError', () => {
     expect(isSsekitError(null)).toBe(false);
     expect(isSsekitError(new SsekitError('closed', 'closed'), 'closed')).toBe(true);
   });
+
+  it('refuses a foreign error whose name ends in Error and whose code looks like ours', () => {
+    const foreign = Object.assign(new Error('fetch failed'), {
+      name: 'FetchError',
+      code: 'network',
+    });
+    expect(isSsekitError(foreign)).toBe(false);
+    expect(isSsekitError({ name: 'AbortError', code: 'closed' })).toBe(false);
+    expect(isSsekitError({ name: 'HttpError', code: 'not-a-code' })).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import {
   CLOSE_EVENT,
+  DEFAULT_MAX_EVENT_SIZE,
   encodeComment,
   encodeEvent,
   encodeRetry,
@@ -57,8 +58,6 @@ export const DEFAULT_MAX_BUFFERED_MS = 5000;
  * {@link EventStreamOptions.maxBufferedMs} allows: the bound on one connection's memory.
  */
 export const HARD_LIMIT_FACTOR = 4;
-/** Default {@link EventStreamOptions.maxEventSize}: 1 Mi characters, the client's default too. */
-export const DEFAULT_MAX_EVENT_SIZE = 1 << 20;
 
 /** @internal */
 const encoder = new TextEncoder();
