@@ -10,20 +10,13 @@ import {
   type BrokerSubscribeOptions,
   DEFAULT_REPLAY_AGE_MS,
 } from '@ssekit/server';
+import { APPEND_SCRIPT, HEAD_SCRIPT, script } from './luaScripts';
+import { readAfter } from './readAfter';
 import { describe, publishError, RedisBrokerError } from './redisBrokerError';
 import type { RedisClientLike } from './redisClient';
-import {
-  APPEND_SCRIPT,
-  compareStreamIds,
-  entryFields,
-  HEAD_SCRIPT,
-  parsePosition,
-  parseRange,
-  type Script,
-  STREAM_ID,
-  type StreamEntry,
-  script,
-} from './streamEntry';
+import { abortable, closedError, run } from './redisCommands';
+import { entryFields, parsePosition } from './streamEntry';
+import { compareStreamIds } from './streamId';
 import { StreamReader } from './streamReader';
 
 /**
@@ -150,8 +143,6 @@ export const DEFAULT_PUBLISH_TIMEOUT_MS = 2000;
  */
 export const DEFAULT_BLOCK_TIMEOUT_MS = 5000;
 
-/** @internal Entries per XRANGE page of a replay. */
-const PAGE = 1000;
 /**
  * @internal After `publishTimeout`, how long a publish that was already sent may still wait for
  * Redis's answer before it is reported as of unknown outcome.
@@ -225,7 +216,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     stream,
     blockMs: settings.blockTimeout,
     connect: () => client.duplicate(),
-    head: async (on) => parsePosition(await run(on, headScript, [])),
+    head: async (on) => parsePosition(await run(on, stream, headScript, [])),
     onEvent(event) {
       for (const s of subscribers) guard(() => s.listener(event));
     },
@@ -241,21 +232,6 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       call();
     } catch (error) {
       report(error);
-    }
-  }
-
-  /** EVALSHA, or EVAL when Redis does not have the script (first use, or after a restart). */
-  async function run(
-    on: RedisClientLike,
-    s: Script,
-    args: string[],
-    commandOptions?: { abortSignal?: AbortSignal; timeout?: number },
-  ): Promise<unknown> {
-    try {
-      return await on.sendCommand(['EVALSHA', s.sha1, '1', stream, ...args], commandOptions);
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return on.sendCommand(['EVAL', s.source, '1', stream, ...args], commandOptions);
     }
   }
 
@@ -292,7 +268,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   }
 
   async function headId(signal: AbortSignal | undefined): Promise<string> {
-    return parsePosition(await read((o) => run(client, headScript, [], o), signal)).id;
+    return parsePosition(await read((o) => run(client, stream, headScript, [], o), signal)).id;
   }
 
   const broker: RedisBroker = {
@@ -323,7 +299,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       });
       try {
         const reply = await Promise.race([
-          run(client, appendScript, args, { timeout: publishTimeout }),
+          run(client, stream, appendScript, args, { timeout: publishTimeout }),
           late,
         ]);
         return parsePosition(reply).id;
@@ -352,33 +328,12 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     async readAfter(lastEventId, readOptions) {
       const signal = readOptions?.signal;
       await ready(signal);
-      if (!STREAM_ID.test(lastEventId)) return { reset: 'unknown', head: await headId(signal) };
-      // Inclusive of the id itself: finding it proves nothing after it was trimmed (Redis trims
-      // the oldest entries first), and its number anchors the check that none are missing.
-      let page = parseRange(
-        await read(['XRANGE', stream, lastEventId, '+', 'COUNT', String(PAGE + 1)], signal),
+      return readAfter(
+        (args) => read(args, signal),
+        stream,
+        lastEventId,
+        () => headId(signal),
       );
-      const first = page[0];
-      if (first?.id !== lastEventId) {
-        const older = first !== undefined && compareStreamIds(lastEventId, first.id) < 0;
-        return { reset: older ? 'evicted' : 'unknown', head: await headId(signal) };
-      }
-      const events: BrokerEvent[] = [];
-      let previous: StreamEntry = first;
-      let full = page.length === PAGE + 1;
-      page = page.slice(1);
-      for (;;) {
-        for (const entry of page) {
-          if (entry.n !== previous.n + 1) return { reset: 'evicted', head: await headId(signal) };
-          if (entry.event !== undefined) events.push(entry.event);
-          previous = entry;
-        }
-        if (!full) return { events };
-        page = parseRange(
-          await read(['XRANGE', stream, `(${previous.id}`, '+', 'COUNT', String(PAGE)], signal),
-        );
-        full = page.length === PAGE;
-      }
     },
 
     compare: compareStreamIds,
@@ -439,33 +394,4 @@ function resolveOptions(options: RedisBrokerOptions) {
     }
   }
   return { stream, maxLen, maxAge, publishTimeout, blockTimeout };
-}
-
-/** @internal */
-function closedError(what: 'publish' | 'read'): SsekitError {
-  return new SsekitError('closed', `Redis broker ${what} after broker.close() (or hub.close()).`);
-}
-
-/**
- * @internal `promise`, or the signal's reason once it aborts (the command's reply, if it ever
- * comes, is dropped: node-redis also removes a command not sent yet).
- */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  promise.catch(() => {}); // a command given up on may still fail later: nobody waits for it
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -18,4 +18,4 @@ export {
 } from './createRedisBroker';
 export { RedisBrokerError } from './redisBrokerError';
 export type { RedisClientLike } from './redisClient';
-export { compareStreamIds } from './streamEntry';
+export { compareStreamIds } from './streamId';

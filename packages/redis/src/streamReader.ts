@@ -61,11 +61,6 @@ export class StreamReader {
     });
   }
 
-  /** The last entry delivered (or the head it went live at). */
-  get lastId(): string | undefined {
-    return this.position?.id;
-  }
-
   start(): void {
     if (this.running || this.stopped) return;
     this.running = true;
