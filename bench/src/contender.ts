@@ -86,7 +86,7 @@ const CONTENDERS_DIR = new URL('./contenders/', import.meta.url);
 export type Loaded<C extends Contender = Contender> = C & { file: string };
 
 /** Import one contender file; `null` (with the reason) when it is unavailable. */
-export async function importContender(
+async function importContender(
   file: string,
 ): Promise<{ contender: Loaded | null; reason?: string }> {
   try {

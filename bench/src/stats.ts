@@ -1,4 +1,4 @@
-/** Small statistics helpers: medians over rounds, ratios, and a latency histogram. */
+/** Small statistics helpers: medians over rounds and a latency histogram. */
 
 /** Median of the finite numbers in `values`; `undefined` when there are none. */
 export function median(values: readonly (number | undefined)[]): number | undefined {
@@ -7,12 +7,6 @@ export function median(values: readonly (number | undefined)[]): number | undefi
   xs.sort((a, b) => a - b);
   const mid = xs.length >> 1;
   return xs.length % 2 === 1 ? xs[mid] : (xs[mid - 1]! + xs[mid]!) / 2;
-}
-
-/** `a / b`, or `undefined` when either is missing or `b` is 0. */
-export function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined || b === undefined || b === 0) return undefined;
-  return a / b;
 }
 
 /** 1 µs resolution below this many µs (~1 s), 1 ms resolution above it (up to 60 s). */

@@ -21,7 +21,7 @@ export interface RedisContender {
   processes: number;
 }
 
-export const REDIS_CONTENDERS: RedisContender[] = [
+const REDIS_CONTENDERS: RedisContender[] = [
   { name: 'memory ×1', broker: 'memory', processes: 1 },
   { name: 'redis ×1', broker: 'redis', processes: 1 },
   { name: 'redis ×3', broker: 'redis', processes: 3 },

@@ -31,7 +31,7 @@ export function entryFields(event: BrokerAppend): string[] {
 }
 
 /** @internal One `[id, [field, value, …]]` of an XRANGE or XREAD reply. */
-export function parseEntry(raw: unknown): StreamEntry {
+function parseEntry(raw: unknown): StreamEntry {
   const [id, fields] = raw as [string, string[]];
   let n = Number.NaN;
   let type: string | undefined;

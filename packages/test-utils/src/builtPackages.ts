@@ -11,7 +11,7 @@ const run = promisify(execFile);
  * The repository's root folder. A function, not a constant: this module is also loaded (through
  * the package's index) by tests in a DOM environment, where `import.meta.url` is not a file URL.
  */
-export function repoRoot(): string {
+function repoRoot(): string {
   return fileURLToPath(new URL('../../..', import.meta.url));
 }
 

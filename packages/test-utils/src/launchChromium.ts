@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
  * The flags Debian's chromium needs here: no sandbox (tests run as root), no GPU, and no
  * background networking — on a closed network those connections are refused by the dozen.
  */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

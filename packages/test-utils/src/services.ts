@@ -3,11 +3,10 @@ import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
 
 /** The external programs some tests need; `scripts/setup-services.sh` installs all of them. */
-export const SERVICES = ['chromium', 'redis-server', 'nginx'] as const;
-export type Service = (typeof SERVICES)[number];
+const SERVICES = ['chromium', 'redis-server', 'nginx'] as const;
 
 /** How to install every service (Debian's packages, as root). */
-export const INSTALL_HINT = 'sudo bash scripts/setup-services.sh';
+const INSTALL_HINT = 'sudo bash scripts/setup-services.sh';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +16,7 @@ declare module 'vitest' {
 }
 
 /** The program's path on `PATH` or in an sbin folder (nginx's home), or `undefined`. */
-export function which(program: string): string | undefined {
+function which(program: string): string | undefined {
   const PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
   try {
     return (
