@@ -27,8 +27,10 @@ const RUNTIMES: { name: RuntimeName; args: string[]; version: RegExp }[] = [
   { name: 'node22', args: [], version: /^node v22\./ },
   { name: 'node24', args: [], version: /^node v24\./ },
   { name: 'bun', args: [], version: /^bun 1\./ },
-  // -A: the scenario listens on 127.0.0.1 and reads node_modules.
-  { name: 'deno', args: ['run', '-A'], version: /^deno 2\./ },
+  // The narrowest permissions a user would grant: the scenario listens on 127.0.0.1 and fetches
+  // from it. No --allow-read: Deno loads modules (node_modules, `require` of the CJS builds)
+  // without it. No --allow-env: the packages must not read the environment unasked.
+  { name: 'deno', args: ['run', '--allow-net'], version: /^deno 2\./ },
 ];
 
 async function runScenario(binary: string, args: string[], script: string): Promise<Result> {
