@@ -8,6 +8,22 @@
  *
  * @module \@ssekit/server
  */
+
+export type {
+  Broker,
+  BrokerAppend,
+  BrokerEvent,
+  BrokerGap,
+  BrokerReadOptions,
+  BrokerReadResult,
+  BrokerSubscribeOptions,
+} from './broker/broker';
+export { createMemoryBroker, type MemoryBrokerOptions } from './broker/memoryBroker';
+export {
+  DEFAULT_REPLAY_AGE_MS,
+  DEFAULT_REPLAY_EVENTS,
+  type ReplayOptions,
+} from './broker/replayLog';
 export {
   type AuthResult,
   acceptStream,
@@ -18,26 +34,8 @@ export {
   refuse,
   type StreamContext,
   type StreamRequest,
-} from './acceptStream';
-export type {
-  Broker,
-  BrokerAppend,
-  BrokerEvent,
-  BrokerGap,
-  BrokerReadOptions,
-  BrokerReadResult,
-  BrokerSubscribeOptions,
-} from './broker';
-export {
-  type CloseOptions,
-  createEventStream,
-  type EventStream,
-  type EventStreamOptions,
-  type FinishReason,
-  type SendOptions,
-} from './createEventStream';
-export { createHub } from './createHub';
-export { DEFAULT_HEARTBEAT_MS } from './heartbeat';
+} from './http/acceptStream';
+export { createHub } from './hub/createHub';
 export type {
   ConnectionInfo,
   ConnectRequest,
@@ -46,18 +44,25 @@ export type {
   HubOptions,
   HubStats,
   PublishOptions,
-} from './hub';
-export { createMemoryBroker, type MemoryBrokerOptions } from './memoryBroker';
-export { DEFAULT_REPLAY_AGE_MS, DEFAULT_REPLAY_EVENTS, type ReplayOptions } from './replayLog';
-export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './sseHeaders';
-export type { SinkEvents, StreamSink } from './streamSink';
+} from './hub/hub';
+export {
+  type CloseOptions,
+  createEventStream,
+  type EventStream,
+  type EventStreamOptions,
+  type FinishReason,
+  type SendOptions,
+} from './stream/createEventStream';
+export { DEFAULT_HEARTBEAT_MS } from './stream/heartbeat';
+export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './stream/sseHeaders';
+export type { SinkEvents, StreamSink } from './stream/streamSink';
 export {
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_RETRY_MS,
-} from './streamWriter';
+} from './stream/streamWriter';
 export {
   createWebStreamSink,
   WebStreamSink,
   type WebStreamSinkOptions,
-} from './webStreamSink';
+} from './stream/webStreamSink';

@@ -18,11 +18,11 @@ import {
   type HandlerOptions,
   isRefusal,
   type StreamRequest,
-} from '../acceptStream';
-import type { EventStream, EventStreamOptions } from '../createEventStream';
-import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
-import { openNodeSink } from '../nodeSink';
+} from '../http/acceptStream';
+import type { EventStream, EventStreamOptions } from '../stream/createEventStream';
 import { createNodeStream } from './node';
+import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
+import { openNodeSink } from './node/nodeSink';
 
 /**
  * The request `authenticate`, `address` and `onStream` get: Express's `Request`, with whatever
@@ -91,13 +91,13 @@ export {
   refuse,
   type StreamContext,
   type StreamRequest,
-} from '../acceptStream';
+} from '../http/acceptStream';
 export type {
   CloseOptions,
   EventStream,
   EventStreamOptions,
   SendOptions,
-} from '../createEventStream';
+} from '../stream/createEventStream';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   type DrainableServer,
@@ -105,7 +105,7 @@ export {
   type DrainResult,
   drainOnSignal,
   type ServerDrain,
-} from '../drainOnSignal';
+} from './node/drainOnSignal';
 
 /**
  * Options of {@link createExpressHandler}.

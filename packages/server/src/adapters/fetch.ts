@@ -12,10 +12,14 @@ import {
   isRefusal,
   type Refusal,
   type StreamRequest,
-} from '../acceptStream';
-import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
-import { SSE_HEADERS } from '../sseHeaders';
-import { WebStreamSink } from '../webStreamSink';
+} from '../http/acceptStream';
+import {
+  createEventStream,
+  type EventStream,
+  type EventStreamOptions,
+} from '../stream/createEventStream';
+import { SSE_HEADERS } from '../stream/sseHeaders';
+import { WebStreamSink } from '../stream/webStreamSink';
 
 export {
   type AuthResult,
@@ -25,13 +29,13 @@ export {
   refuse,
   type StreamContext,
   type StreamRequest,
-} from '../acceptStream';
+} from '../http/acceptStream';
 export type {
   CloseOptions,
   EventStream,
   EventStreamOptions,
   SendOptions,
-} from '../createEventStream';
+} from '../stream/createEventStream';
 
 /**
  * Options of {@link createFetchHandler}.

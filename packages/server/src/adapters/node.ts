@@ -20,11 +20,15 @@ import {
   type HandlerOptions,
   isRefusal,
   type StreamRequest,
-} from '../acceptStream';
-import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
-import { assertNodeResponse } from '../nodeHttp2';
-import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
-import { type NodeRequest, type NodeResponse, openNodeSink } from '../nodeSink';
+} from '../http/acceptStream';
+import {
+  createEventStream,
+  type EventStream,
+  type EventStreamOptions,
+} from '../stream/createEventStream';
+import { assertNodeResponse } from './node/nodeHttp2';
+import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
+import { type NodeRequest, type NodeResponse, openNodeSink } from './node/nodeSink';
 
 export {
   type AuthResult,
@@ -34,13 +38,13 @@ export {
   refuse,
   type StreamContext,
   type StreamRequest,
-} from '../acceptStream';
+} from '../http/acceptStream';
 export type {
   CloseOptions,
   EventStream,
   EventStreamOptions,
   SendOptions,
-} from '../createEventStream';
+} from '../stream/createEventStream';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   type DrainableServer,
@@ -48,8 +52,8 @@ export {
   type DrainResult,
   drainOnSignal,
   type ServerDrain,
-} from '../drainOnSignal';
-export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
+} from './node/drainOnSignal';
+export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from './node/nodeSink';
 
 /**
  * The second argument of a Node handler's `authenticate`: the client's ask, and the response.

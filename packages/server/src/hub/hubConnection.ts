@@ -1,5 +1,5 @@
-import type { BrokerEvent } from './broker';
-import type { StreamWriter } from './streamWriter';
+import type { BrokerEvent } from '../broker/broker';
+import type { StreamWriter } from '../stream/streamWriter';
 
 /**
  * What the hub knows about one connection. Kept apart from the writer so a stand-alone stream

@@ -1,4 +1,4 @@
-import type { BrokerEvent } from './broker';
+import type { BrokerEvent } from '../broker/broker';
 
 /**
  * The encoded frames of the newest events, bounded in bytes and entries, oldest out first. A

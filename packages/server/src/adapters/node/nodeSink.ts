@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
+import { sseHeaders } from '../../stream/sseHeaders';
+import type { SinkEvents, StreamSink } from '../../stream/streamSink';
 import { chunkedSocket, framedChunk } from './chunkedSocket';
 import { http2SafeHeaders } from './nodeHttp2';
-import { sseHeaders } from './sseHeaders';
-import type { SinkEvents, StreamSink } from './streamSink';
 
 /**
  * A request from `node:http`, `node:https` or the `node:http2` compatibility API.

@@ -1,7 +1,11 @@
 import { type EventSchema, SsekitError } from '@ssekit/core';
-import { createEventStream, type EventStream, type EventStreamOptions } from './createEventStream';
-import type { Hub } from './hub';
-import type { StreamSink } from './streamSink';
+import type { Hub } from '../hub/hub';
+import {
+  createEventStream,
+  type EventStream,
+  type EventStreamOptions,
+} from '../stream/createEventStream';
+import type { StreamSink } from '../stream/streamSink';
 
 /**
  * Who a connection belongs to, as decided by `authenticate`.

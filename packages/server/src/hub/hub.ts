@@ -1,9 +1,9 @@
 import type { EventInput, EventName, EventSchema } from '@ssekit/core';
-import type { Identity, Refusal } from './acceptStream';
-import type { Broker, BrokerEvent } from './broker';
-import type { EventStream, EventStreamOptions, FinishReason } from './createEventStream';
-import type { ReplayOptions } from './replayLog';
-import type { StreamSink } from './streamSink';
+import type { Broker, BrokerEvent } from '../broker/broker';
+import type { ReplayOptions } from '../broker/replayLog';
+import type { Identity, Refusal } from '../http/acceptStream';
+import type { EventStream, EventStreamOptions, FinishReason } from '../stream/createEventStream';
+import type { StreamSink } from '../stream/streamSink';
 
 /**
  * Connection caps; refusals carry `Retry-After`.

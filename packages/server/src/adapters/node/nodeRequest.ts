@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Refusal, StreamRequest } from './acceptStream';
+import type { Refusal, StreamRequest } from '../../http/acceptStream';
 import { http2SafeHeaders, peerAddress } from './nodeHttp2';
 import type { NodeRequest, NodeResponse } from './nodeSink';
 

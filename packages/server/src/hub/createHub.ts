@@ -7,26 +7,32 @@ import {
   type ResetReason,
   SsekitError,
 } from '@ssekit/core';
-import { type Refusal, refuse } from './acceptStream';
-import { assertHubOptions } from './assertHubOptions';
-import { boundedRead, isPromise } from './boundedRead';
-import type { Broker, BrokerEvent, BrokerGap, BrokerReadOptions, BrokerReadResult } from './broker';
-import type { EventStream, FinishReason } from './createEventStream';
-import { FrameCache } from './frameCache';
-import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat';
-import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
-import { ConnectionIndex, HubConnection } from './hubConnection';
-import { forgetNamedHub, isDevelopment, namedHub, TwinWatch } from './hubRegistry';
-import { createMemoryBroker } from './memoryBroker';
-import { dedupe, targetsOf } from './publishTargets';
-import { serializePayload } from './serializePayload';
-import type { StreamSink } from './streamSink';
+import { boundedRead, isPromise } from '../broker/boundedRead';
+import type {
+  Broker,
+  BrokerEvent,
+  BrokerGap,
+  BrokerReadOptions,
+  BrokerReadResult,
+} from '../broker/broker';
+import { createMemoryBroker } from '../broker/memoryBroker';
+import { type Refusal, refuse } from '../http/acceptStream';
+import type { EventStream, FinishReason } from '../stream/createEventStream';
+import { DEFAULT_HEARTBEAT_MS, Heartbeat } from '../stream/heartbeat';
+import { serializePayload } from '../stream/serializePayload';
+import type { StreamSink } from '../stream/streamSink';
 import {
   resolveStreamSettings,
   type StreamOwner,
   type StreamSettings,
   StreamWriter,
-} from './streamWriter';
+} from '../stream/streamWriter';
+import { assertHubOptions } from './assertHubOptions';
+import { FrameCache } from './frameCache';
+import type { ConnectRequest, Hub, HubOptions, HubStats, PublishOptions } from './hub';
+import { ConnectionIndex, HubConnection } from './hubConnection';
+import { forgetNamedHub, isDevelopment, namedHub, TwinWatch } from './namedHub';
+import { dedupe, targetsOf } from './publishTargets';
 
 /** @internal */
 const encoder = new TextEncoder();
