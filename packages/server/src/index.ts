@@ -8,7 +8,6 @@
  *
  * @module \@ssekit/server
  */
-
 export type {
   Broker,
   BrokerAppend,
@@ -24,17 +23,13 @@ export {
   DEFAULT_REPLAY_EVENTS,
   type ReplayOptions,
 } from './broker/replayLog';
-export {
-  type AuthResult,
-  acceptStream,
-  type HandlerOptions,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from './http/acceptStream';
+export { acceptStream } from './http/acceptStream';
+export type {
+  AuthResult,
+  HandlerOptions,
+  StreamContext,
+  StreamRequest,
+} from './http/handlerOptions';
 export { createHub } from './hub/createHub';
 export type {
   ConnectionInfo,
@@ -43,24 +38,26 @@ export type {
   HubLimits,
   HubOptions,
   HubStats,
+  Identity,
   PublishOptions,
 } from './hub/hub';
-export {
-  type CloseOptions,
-  createEventStream,
-  type EventStream,
-  type EventStreamOptions,
-  type FinishReason,
-  type SendOptions,
-} from './stream/createEventStream';
+export { isRefusal, type Refusal, refuse } from './hub/refusal';
+export { createEventStream } from './stream/createEventStream';
+export type {
+  CloseOptions,
+  EventStream,
+  EventStreamOptions,
+  FinishReason,
+  SendOptions,
+} from './stream/eventStream';
 export { DEFAULT_HEARTBEAT_MS } from './stream/heartbeat';
 export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './stream/sseHeaders';
-export type { SinkEvents, StreamSink } from './stream/streamSink';
 export {
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_RETRY_MS,
-} from './stream/streamWriter';
+} from './stream/streamSettings';
+export type { SinkEvents, StreamSink } from './stream/streamSink';
 export {
   createWebStreamSink,
   WebStreamSink,

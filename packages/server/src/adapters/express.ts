@@ -12,14 +12,14 @@
  */
 import type { EventSchema } from '@ssekit/core';
 import type { NextFunction, Request, Response } from 'express';
+import { acceptStream } from '../http/acceptStream';
 import {
-  acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
-  isRefusal,
   type StreamRequest,
-} from '../http/acceptStream';
-import type { EventStream, EventStreamOptions } from '../stream/createEventStream';
+} from '../http/handlerOptions';
+import { isRefusal } from '../hub/refusal';
+import type { EventStream, EventStreamOptions } from '../stream/eventStream';
 import { createNodeStream } from './node';
 import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
 import { openNodeSink } from './node/nodeSink';
@@ -84,21 +84,6 @@ export interface ExpressStreamRequest extends StreamRequest {
 }
 
 export {
-  type AuthResult,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from '../http/acceptStream';
-export type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  SendOptions,
-} from '../stream/createEventStream';
-export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   type DrainableServer,
   type DrainOptions,
@@ -106,6 +91,7 @@ export {
   drainOnSignal,
   type ServerDrain,
 } from './node/drainOnSignal';
+export * from './sharedExports';
 
 /**
  * Options of {@link createExpressHandler}.

@@ -5,37 +5,19 @@
  * @module \@ssekit/server/fetch
  */
 import type { EventSchema } from '@ssekit/core';
+import { acceptStream } from '../http/acceptStream';
 import {
-  acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
-  isRefusal,
-  type Refusal,
   type StreamRequest,
-} from '../http/acceptStream';
-import {
-  createEventStream,
-  type EventStream,
-  type EventStreamOptions,
-} from '../stream/createEventStream';
+} from '../http/handlerOptions';
+import { isRefusal, type Refusal } from '../hub/refusal';
+import { createEventStream } from '../stream/createEventStream';
+import type { EventStream, EventStreamOptions } from '../stream/eventStream';
 import { SSE_HEADERS } from '../stream/sseHeaders';
 import { WebStreamSink } from '../stream/webStreamSink';
 
-export {
-  type AuthResult,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from '../http/acceptStream';
-export type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  SendOptions,
-} from '../stream/createEventStream';
+export * from './sharedExports';
 
 /**
  * Options of {@link createFetchHandler}.

@@ -1,9 +1,9 @@
 import type { EventInput, EventName, EventSchema } from '@ssekit/core';
 import type { Broker, BrokerEvent } from '../broker/broker';
 import type { ReplayOptions } from '../broker/replayLog';
-import type { Identity, Refusal } from '../http/acceptStream';
-import type { EventStream, EventStreamOptions, FinishReason } from '../stream/createEventStream';
+import type { EventStream, EventStreamOptions, FinishReason } from '../stream/eventStream';
 import type { StreamSink } from '../stream/streamSink';
+import type { Refusal } from './refusal';
 
 /**
  * Connection caps; refusals carry `Retry-After`.
@@ -129,6 +129,22 @@ export interface PublishOptions {
   topic?: string;
   /** Only the connections of this user (or these users): non-empty strings, at least one. */
   to?: string | readonly string[];
+}
+
+/**
+ * Who a connection belongs to, as decided by `authenticate`.
+ *
+ * @example What authenticate returns
+ * ```ts
+ * const identity: Identity = { userId: 'ada', topics: ['fleet-7'] };
+ * const handler = createFetchHandler({ hub, authenticate: () => identity });
+ * ```
+ */
+export interface Identity {
+  /** The user the connection belongs to: `publish(…, { to: userId })` reaches it. */
+  userId?: string | undefined;
+  /** Topics the connection joins: `publish(…, { topic })` reaches it. */
+  topics?: readonly string[] | undefined;
 }
 
 /**

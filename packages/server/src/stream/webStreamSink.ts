@@ -1,6 +1,6 @@
 import { SsekitError } from '@ssekit/core';
+import { DEFAULT_HIGH_WATER_MARK } from './streamSettings';
 import type { SinkEvents, StreamSink } from './streamSink';
-import { DEFAULT_HIGH_WATER_MARK } from './streamWriter';
 
 /**
  * Options of {@link createWebStreamSink}.
