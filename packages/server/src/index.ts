@@ -45,8 +45,8 @@ export { isRefusal, type Refusal, refuse } from './hub/refusal';
 export { createEventStream } from './stream/createEventStream';
 export type {
   CloseOptions,
-  EventStream,
   EventStreamOptions,
+  EventStreamWriter,
   FinishReason,
   SendOptions,
 } from './stream/eventStream';

@@ -19,7 +19,7 @@ import {
   type StreamRequest,
 } from '../http/handlerOptions';
 import { isRefusal } from '../hub/refusal';
-import type { EventStream, EventStreamOptions } from '../stream/eventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 import { createNodeStream } from './node';
 import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
 import { openNodeSink } from './node/nodeSink';
@@ -142,7 +142,7 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
   req: ExpressRequest,
   res: ExpressResponse,
   options: EventStreamOptions<E> = {},
-): EventStream<E> {
+): EventStreamWriter<E> {
   return createNodeStream(req, res, options);
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../http/handlerOptions';
 import { isRefusal, type Refusal } from '../hub/refusal';
 import { createEventStream } from '../stream/createEventStream';
-import type { EventStream, EventStreamOptions } from '../stream/eventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 import { SSE_HEADERS } from '../stream/sseHeaders';
 import { WebStreamSink } from '../stream/webStreamSink';
 
@@ -52,7 +52,7 @@ export type FetchHandlerOptions<E extends EventSchema = EventSchema> = HandlerOp
  */
 export interface FetchStream<E extends EventSchema = EventSchema> {
   /** The writer. */
-  stream: EventStream<E>;
+  stream: EventStreamWriter<E>;
   /** The `Response` to return from the handler; its body is the stream. */
   response: Response;
 }

@@ -21,7 +21,7 @@ import {
 } from '../http/handlerOptions';
 import { isRefusal } from '../hub/refusal';
 import { createEventStream } from '../stream/createEventStream';
-import type { EventStream, EventStreamOptions } from '../stream/eventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 import { assertNodeResponse, failCoreStream } from './node/nodeHttp2';
 import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
 import { openNodeSink } from './node/nodeSink';
@@ -101,7 +101,7 @@ export function createNodeStream<E extends EventSchema = EventSchema>(
   req: NodeRequest,
   res: NodeResponse,
   options: EventStreamOptions<E> = {},
-): EventStream<E> {
+): EventStreamWriter<E> {
   assertNodeResponse(req, res, 'createNodeStream');
   const { lastEventId } = nodeStreamRequest(req);
   return createEventStream(openNodeSink(req, res), { lastEventId, ...options });

@@ -10,7 +10,7 @@ export type { Identity } from '../hub/hub';
 export { isRefusal, type Refusal, refuse } from '../hub/refusal';
 export type {
   CloseOptions,
-  EventStream,
   EventStreamOptions,
+  EventStreamWriter,
   SendOptions,
 } from '../stream/eventStream';

@@ -2,7 +2,7 @@ import type { EventSchema } from '@ssekit/core';
 import type { Refusal } from '../hub/refusal';
 import { isRefusal, refuse } from '../hub/refusal';
 import { createEventStream } from '../stream/createEventStream';
-import type { EventStream } from '../stream/eventStream';
+import type { EventStreamWriter } from '../stream/eventStream';
 import type { StreamSink } from '../stream/streamSink';
 import type { HandlerOptions, StreamContext, StreamRequest } from './handlerOptions';
 
@@ -36,7 +36,7 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   req: Req,
   request: Info,
   openSink: () => StreamSink,
-): Promise<Refusal | EventStream<E>> {
+): Promise<Refusal | EventStreamWriter<E>> {
   const auth = options.authenticate ? await options.authenticate(req, request) : {};
   if (auth === null || auth === undefined || auth === false) return refuse(401);
   if ('status' in auth) {
@@ -47,7 +47,7 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   const { userId } = auth;
   if (options.hub !== undefined) {
     const { lastEventId } = request;
-    const result = options.hub.connect(
+    const result = options.hub.accept(
       {
         userId,
         topics: granted,
@@ -71,7 +71,7 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
 /** @internal Run `onStream`; a stand-alone stream ends when it settles. */
 function runOnStream<Req, E extends EventSchema, Info extends StreamRequest>(
   options: HandlerOptions<Req, E, Info>,
-  stream: EventStream<E>,
+  stream: EventStreamWriter<E>,
   context: StreamContext<Req, Info>,
   closeWhenSettled: boolean,
 ): void {

@@ -1,7 +1,7 @@
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import type { Hub, Identity } from '../hub/hub';
 import type { Refusal } from '../hub/refusal';
-import type { EventStream, EventStreamOptions } from '../stream/eventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 
 /**
  * What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401).
@@ -108,7 +108,7 @@ export interface HandlerOptions<
    * stream stays open until the client leaves or the hub closes. What it returns other than a
    * promise is ignored, so `(stream) => stream.send(…)` is fine.
    */
-  onStream?: (stream: EventStream<E>, context: StreamContext<Req, Info>) => unknown;
+  onStream?: (stream: EventStreamWriter<E>, context: StreamContext<Req, Info>) => unknown;
   /** Where a throwing `authenticate` or `onStream` is reported. @defaultValue `console.error` */
   onError?: (error: unknown) => void;
   /**

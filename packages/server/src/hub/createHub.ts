@@ -2,7 +2,7 @@ import { type EventSchema, SsekitError } from '@ssekit/core';
 import type { Broker, BrokerEvent, BrokerGap } from '../broker/broker';
 import { createMemoryBroker } from '../broker/memoryBroker';
 import { isDevelopment } from '../isDevelopment';
-import type { EventStream, FinishReason } from '../stream/eventStream';
+import type { EventStreamWriter, FinishReason } from '../stream/eventStream';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from '../stream/heartbeat';
 import { serializePayload } from '../stream/serializePayload';
 import { resolveStreamSettings, type StreamSettings } from '../stream/streamSettings';
@@ -92,7 +92,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     }
   }
 
-  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<any> | Refusal {
+  accept(request: ConnectRequest, openSink: () => StreamSink): EventStreamWriter<any> | Refusal {
     const refusal = this.closed
       ? limitRefusal(this.options.limits, 503, 'The event hub is shutting down.')
       : admit(this.index, this.options.limits, this.addressCap, request);

@@ -1,7 +1,7 @@
 import type { EventInput, EventName, EventSchema } from '@ssekit/core';
 import type { Broker, BrokerEvent } from '../broker/broker';
 import type { ReplayOptions } from '../broker/replayLog';
-import type { EventStream, EventStreamOptions, FinishReason } from '../stream/eventStream';
+import type { EventStreamOptions, EventStreamWriter, FinishReason } from '../stream/eventStream';
 import type { StreamSink } from '../stream/streamSink';
 import type { Refusal } from './refusal';
 
@@ -148,12 +148,12 @@ export interface Identity {
 }
 
 /**
- * What {@link Hub.connect} needs: the identity from `authenticate` and the resume point.
+ * What {@link Hub.accept} needs: the identity from `authenticate` and the resume point.
  *
  * @example Connecting a stream by hand (an adapter does this for you)
  * ```ts
  * const request: ConnectRequest = { userId: 'ada', topics: ['fleet-7'], lastEventId: undefined };
- * const stream = hub.connect(request, () => createWebStreamSink());
+ * const stream = hub.accept(request, () => createWebStreamSink());
  * ```
  */
 export interface ConnectRequest extends Identity {
@@ -229,7 +229,7 @@ export interface Hub<E extends EventSchema = EventSchema> {
    * `lastEventId` and then stream live events. Adapters call this; `openSink` runs only when
    * the connection is admitted.
    */
-  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<E> | Refusal;
+  accept(request: ConnectRequest, openSink: () => StreamSink): EventStreamWriter<E> | Refusal;
   /** Counters for logs and metrics. */
   stats(): HubStats;
   /**

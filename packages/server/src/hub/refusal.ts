@@ -48,7 +48,7 @@ export function refuse(
  *
  * @example
  * ```ts
- * const result = hub.connect({ userId: 'ada' }, () => sink);
+ * const result = hub.accept({ userId: 'ada' }, () => sink);
  * if (isRefusal(result)) console.warn(result.status, result.message);
  * else result.send('log', { message: 'connected' });
  * ```

@@ -1,5 +1,5 @@
 import type { EventSchema } from '@ssekit/core';
-import type { EventStream, EventStreamOptions } from './eventStream';
+import type { EventStreamOptions, EventStreamWriter } from './eventStream';
 import { resolveStreamSettings } from './streamSettings';
 import type { StreamSink } from './streamSink';
 import { StreamWriter } from './streamWriter';
@@ -9,7 +9,7 @@ import { StreamWriter } from './streamWriter';
  * as the progress of a long job. The adapters wrap this for their host (`createNodeStream`,
  * `createExpressStream`, `createFetchStream`); call it directly when you write your own sink.
  * The first frame (`retry:`) is written at once, heartbeats start, and everything is released
- * when the client disconnects or {@link EventStream.close} is called.
+ * when the client disconnects or {@link EventStreamWriter.close} is called.
  *
  * @throws an `invalid-option` {@link @ssekit/core!SsekitError | SsekitError} for a bad heartbeat or buffer limit.
  *
@@ -30,6 +30,6 @@ import { StreamWriter } from './streamWriter';
 export function createEventStream<E extends EventSchema = EventSchema>(
   sink: StreamSink,
   options: EventStreamOptions<E> = {},
-): EventStream<E> {
+): EventStreamWriter<E> {
   return new StreamWriter(sink, resolveStreamSettings(options), options.lastEventId);
 }

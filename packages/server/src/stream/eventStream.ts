@@ -62,14 +62,14 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    * @defaultValue `1048576` (1 Mi)
    */
   maxEventSize?: number;
-  /** Unsent bytes from which {@link EventStream.backpressure} is `true`. @defaultValue `65536` */
+  /** Unsent bytes from which {@link EventStreamWriter.backpressure} is `true`. @defaultValue `65536` */
   highWaterMark?: number;
-  /** The request's `Last-Event-ID`, exposed as {@link EventStream.lastEventId}. */
+  /** The request's `Last-Event-ID`, exposed as {@link EventStreamWriter.lastEventId}. */
   lastEventId?: string | undefined;
 }
 
 /**
- * Options of {@link EventStream.close}.
+ * Options of {@link EventStreamWriter.close}.
  *
  * @example
  * ```ts
@@ -87,7 +87,7 @@ export interface CloseOptions {
 }
 
 /**
- * Options of {@link EventStream.send}.
+ * Options of {@link EventStreamWriter.send}.
  *
  * @example
  * ```ts
@@ -106,7 +106,7 @@ export interface SendOptions {
  *
  * @example A job that stops when the client leaves
  * ```ts
- * const stream: EventStream<typeof events> = createEventStream(sink, { events });
+ * const stream: EventStreamWriter<typeof events> = createEventStream(sink, { events });
  * const result = await syncProducts({
  *   signal: stream.signal, // aborted when the client goes away
  *   onPageProgress: (progress) => stream.send('sync.progress', progress),
@@ -115,7 +115,7 @@ export interface SendOptions {
  * stream.close({ reconnect: false });
  * ```
  */
-export interface EventStream<E extends EventSchema = EventSchema> {
+export interface EventStreamWriter<E extends EventSchema = EventSchema> {
   /**
    * Send one typed event. Returns `true` when queued, `false` when the stream is closed.
    * @throws {@link @ssekit/core!ValidationError | ValidationError} for an event name outside the schema, (with `validate`) a

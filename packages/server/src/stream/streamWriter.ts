@@ -1,5 +1,5 @@
 import { CLOSE_EVENT, encodeComment, encodeEvent, encodeRetry, SsekitError } from '@ssekit/core';
-import type { CloseOptions, EventStream, FinishReason, SendOptions } from './eventStream';
+import type { CloseOptions, EventStreamWriter, FinishReason, SendOptions } from './eventStream';
 import { directRun, type Flushable, noteBurst, scheduleFlush } from './flushQueue';
 import type { HeartbeatTarget } from './heartbeat';
 import { serializePayload } from './serializePayload';
@@ -26,12 +26,14 @@ const REASONS: Record<FinishReason, string> = {
 };
 
 /**
- * The writer behind every {@link EventStream}: queues encoded frames, coalesces a tick's frames
+ * The writer behind every {@link EventStreamWriter}: queues encoded frames, coalesces a tick's frames
  * into one sink write, tracks backpressure and finishes exactly once. Methods live on the
  * prototype so a connection costs one object, not a bag of closures.
  * @internal
  */
-export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, HeartbeatTarget {
+export class StreamWriter
+  implements EventStreamWriter<any>, SinkEvents, Flushable, HeartbeatTarget
+{
   readonly lastEventId: string | undefined;
   /** @internal The hub's per-connection data; unused by stand-alone streams. */
   meta: unknown;

@@ -150,7 +150,7 @@ export class NodeSink implements StreamSink {
  * import { createServer } from 'node:http';
  *
  * createServer((req, res) => {
- *   const stream = hub.connect({ userId: userOf(req) }, () => openNodeSink(req, res));
+ *   const stream = hub.accept({ userId: userOf(req) }, () => openNodeSink(req, res));
  *   if (isRefusal(stream)) res.writeHead(stream.status).end(stream.message);
  * });
  * ```
