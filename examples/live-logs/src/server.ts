@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createHub, type EventStream, type Hub } from '@ssekit/server';
+import { createHub, type EventStreamWriter, type Hub } from '@ssekit/server';
 import { createExpressHandler, drainOnSignal } from '@ssekit/server/express';
 import express from 'express';
 import { bundleApp, htmlPage } from './bundleApp';
@@ -84,7 +84,7 @@ export async function start(options: StartOptions = {}): Promise<LiveLogsServer>
   // `validate: true`: every publish is checked against the shared schema, in production too.
   const hub = createHub({ events, retry, validate: true, replay: { maxEvents: 5000 } });
   const scraper = new Scraper(hub, tickMs, loopMs === false ? undefined : loopMs);
-  const open = new Set<EventStream<typeof events>>();
+  const open = new Set<EventStreamWriter<typeof events>>();
   const script = await bundleApp(new URL('./app.tsx', import.meta.url));
 
   const app = express();

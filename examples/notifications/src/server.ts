@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createHub, type EventStream, type Hub } from '@ssekit/server';
+import { createHub, type EventStreamWriter, type Hub } from '@ssekit/server';
 import { createExpressHandler, refuse } from '@ssekit/server/express';
 import express, { type Request, type RequestHandler } from 'express';
 import { bundleApp, htmlPage } from './bundleApp';
@@ -73,7 +73,7 @@ export async function start(options: StartOptions = {}): Promise<NotificationsSe
 
   const hub = createHub({ events, retry, limits: { maxConnectionsPerUser: 10 } });
   const store = new NotificationStore();
-  const open = new Set<EventStream<typeof events>>();
+  const open = new Set<EventStreamWriter<typeof events>>();
   const script = await bundleApp(new URL('./app.tsx', import.meta.url));
 
   const app = express();

@@ -8,17 +8,6 @@
  *
  * @module \@ssekit/server
  */
-export {
-  type AuthResult,
-  acceptStream,
-  type HandlerOptions,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from './acceptStream';
 export type {
   Broker,
   BrokerAppend,
@@ -27,17 +16,21 @@ export type {
   BrokerReadOptions,
   BrokerReadResult,
   BrokerSubscribeOptions,
-} from './broker';
+} from './broker/broker';
+export { createMemoryBroker, type MemoryBrokerOptions } from './broker/memoryBroker';
 export {
-  type CloseOptions,
-  createEventStream,
-  type EventStream,
-  type EventStreamOptions,
-  type FinishReason,
-  type SendOptions,
-} from './createEventStream';
-export { createHub } from './createHub';
-export { DEFAULT_HEARTBEAT_MS } from './heartbeat';
+  DEFAULT_REPLAY_AGE_MS,
+  DEFAULT_REPLAY_EVENTS,
+  type ReplayOptions,
+} from './broker/replayLog';
+export { acceptStream } from './http/acceptStream';
+export type {
+  AuthResult,
+  HandlerOptions,
+  StreamContext,
+  StreamRequest,
+} from './http/handlerOptions';
+export { createHub } from './hub/createHub';
 export type {
   ConnectionInfo,
   ConnectRequest,
@@ -45,19 +38,28 @@ export type {
   HubLimits,
   HubOptions,
   HubStats,
+  Identity,
   PublishOptions,
-} from './hub';
-export { createMemoryBroker, type MemoryBrokerOptions } from './memoryBroker';
-export { DEFAULT_REPLAY_AGE_MS, DEFAULT_REPLAY_EVENTS, type ReplayOptions } from './replayLog';
-export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './sseHeaders';
-export type { SinkEvents, StreamSink } from './streamSink';
+} from './hub/hub';
+export { isRefusal, type Refusal, refuse } from './hub/refusal';
+export { createEventStream } from './stream/createEventStream';
+export type {
+  CloseOptions,
+  EventStreamOptions,
+  EventStreamWriter,
+  FinishReason,
+  SendOptions,
+} from './stream/eventStream';
+export { DEFAULT_HEARTBEAT_MS } from './stream/heartbeat';
+export { SSE_HEADERS, SSE_HEADERS_HTTP1, sseHeaders } from './stream/sseHeaders';
 export {
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_RETRY_MS,
-} from './streamWriter';
+} from './stream/streamSettings';
+export type { SinkEvents, StreamSink } from './stream/streamSink';
 export {
   createWebStreamSink,
   WebStreamSink,
   type WebStreamSinkOptions,
-} from './webStreamSink';
+} from './stream/webStreamSink';

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExpressHandler } from '../src/adapters/express';
 import { createFetchHandler } from '../src/adapters/fetch';
 import { createNodeHandler } from '../src/adapters/node';
-import type { EventStream, HandlerOptions } from '../src/index';
+import type { EventStreamWriter, HandlerOptions } from '../src/index';
 import { SAMPLE_EVENTS, untilClosed } from './fixtures';
 
 const events = defineEvents({
@@ -77,7 +77,7 @@ const hosts: [string, (options: Options) => Promise<string>][] = [
 ];
 
 describe.each(hosts)('%s', (_host, serve) => {
-  const keepOpen = (stream: EventStream<typeof events>) => untilClosed(stream);
+  const keepOpen = (stream: EventStreamWriter<typeof events>) => untilClosed(stream);
 
   it('answers 200 with the exact SSE headers', async () => {
     const sse = await readSse(await serve({ events, onStream: keepOpen }));
@@ -144,7 +144,7 @@ describe.each(hosts)('%s', (_host, serve) => {
   it('aborts the signal and releases the heartbeat timer when the client disconnects', async () => {
     // Only intervals are faked, so the count is exactly the heartbeat timers.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    let opened: EventStream<typeof events> | undefined;
+    let opened: EventStreamWriter<typeof events> | undefined;
     const url = await serve({
       events,
       heartbeat: 12_345,

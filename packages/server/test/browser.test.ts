@@ -8,7 +8,7 @@ import { findService, launchChromium, listen, type TestServer } from '@ssekit/te
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeHandler } from '../src/adapters/node';
-import { createHub, type EventStream } from '../src/index';
+import { createHub, type EventStreamWriter } from '../src/index';
 
 const executablePath = findService('chromium');
 
@@ -28,7 +28,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>native EventSource</ti
 describe.skipIf(!executablePath)('hub with the native EventSource of headless chromium', () => {
   let browser: Browser;
   let server: TestServer;
-  const streams: EventStream<typeof events>[] = [];
+  const streams: EventStreamWriter<typeof events>[] = [];
   const resumedFrom: (string | undefined)[] = [];
   /** A hub and its handler; a test swaps them to simulate a server restart. */
   const boot = (epoch: string) => {

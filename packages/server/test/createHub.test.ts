@@ -31,9 +31,9 @@ function hubOf(options: Parameters<typeof createHub<typeof events>>[0] = {}) {
 }
 
 /** Connect an in-process client; returns its sink and a parse of what it received. */
-function join(hub: Hub<any>, request: Parameters<Hub['connect']>[0] = {}) {
+function join(hub: Hub<any>, request: Parameters<Hub['accept']>[0] = {}) {
   const sink = memorySink();
-  const stream = hub.connect(request, () => sink);
+  const stream = hub.accept(request, () => sink);
   if (isRefusal(stream)) throw new Error(`refused: ${stream.status}`);
   return { sink, stream, received: () => parse(sink) };
 }
@@ -291,11 +291,11 @@ describe('createHub limits, hooks and lifecycle', () => {
       },
     };
     const open = hubOf({ limits: { maxConnections: 10 } });
-    expect(isRefusal(open.connect(request, memorySink))).toBe(false);
+    expect(isRefusal(open.accept(request, memorySink))).toBe(false);
     expect(reads).toBe(0);
     const capped = hubOf({ limits: { maxConnectionsPerAddress: 1 } });
-    expect(isRefusal(capped.connect(request, memorySink))).toBe(false);
-    const second = capped.connect(request, memorySink);
+    expect(isRefusal(capped.accept(request, memorySink))).toBe(false);
+    const second = capped.accept(request, memorySink);
     expect(isRefusal(second) && second.status).toBe(429);
     expect(reads).toBeGreaterThan(0);
   });
@@ -305,7 +305,7 @@ describe('createHub limits, hooks and lifecycle', () => {
     join(hub, { userId: 'ana' });
     const second = join(hub, { userId: 'ana' });
     const openSink = vi.fn(() => memorySink());
-    const third = hub.connect({ userId: 'ana' }, openSink);
+    const third = hub.accept({ userId: 'ana' }, openSink);
     expect(third).toEqual({
       status: 429,
       message: expect.any(String),
@@ -313,9 +313,9 @@ describe('createHub limits, hooks and lifecycle', () => {
     });
     expect(openSink).not.toHaveBeenCalled();
     join(hub, { userId: 'bob' });
-    expect(hub.connect({ userId: 'cy' }, openSink)).toMatchObject({ status: 503 });
+    expect(hub.accept({ userId: 'cy' }, openSink)).toMatchObject({ status: 503 });
     second.sink.disconnect();
-    expect(isRefusal(hub.connect({ userId: 'ana' }, openSink))).toBe(false);
+    expect(isRefusal(hub.accept({ userId: 'ana' }, openSink))).toBe(false);
   });
 
   it('reports connections, users, topics, buffered bytes and events in stats()', async () => {
@@ -324,7 +324,7 @@ describe('createHub limits, hooks and lifecycle', () => {
     join(hub, { userId: 'ana', topics: ['y'] });
     join(hub, { userId: 'bob' });
     const stalled = memorySink({ buffer: true });
-    hub.connect({}, () => stalled);
+    hub.accept({}, () => stalled);
     await hub.publish('notification', { n: 1 });
     expect(hub.stats()).toMatchObject({ connections: 4, users: 2, topics: 2, published: 1 });
     expect(hub.stats().bufferedBytes).toBe(stalled.bufferedBytes);
@@ -362,7 +362,7 @@ describe('createHub limits, hooks and lifecycle', () => {
       onDisconnect: (_, reason) => reason === 'buffer-overflow' && evicted(),
     });
     const slow = memorySink({ buffer: true });
-    hub.connect({}, () => slow);
+    hub.accept({}, () => slow);
     const fast = join(hub);
     slow.accept = false;
     for (let n = 0; n < 30; n++) {
@@ -396,7 +396,7 @@ describe('createHub limits, hooks and lifecycle', () => {
       expect(c.stream.closed).toBe(true);
     }
     expect(hub.closed).toBe(true);
-    expect(hub.connect({}, () => memorySink())).toMatchObject({ status: 503 });
+    expect(hub.accept({}, () => memorySink())).toMatchObject({ status: 503 });
     await expect(hub.publish('notification', { n: 1 })).rejects.toMatchObject({ code: 'closed' });
     expect(hub.stats().connections).toBe(0);
   });

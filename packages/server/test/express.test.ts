@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createExpressHandler,
   createExpressStream,
-  type EventStream,
+  type EventStreamWriter,
   refuse,
 } from '../src/adapters/express';
 import { untilClosed } from './fixtures';
@@ -68,7 +68,7 @@ describe.each(variants)('%s', (_name, express) => {
   });
 
   it('delivers each event live even when compression() gzips the stream', async () => {
-    let stream: EventStream<typeof events> | undefined;
+    let stream: EventStreamWriter<typeof events> | undefined;
     const server = await serve((app) => {
       app.use(compression({ threshold: 0 }));
       // after compression(), so its writeHead patch sees the header first
@@ -124,7 +124,7 @@ describe.each(variants)('%s', (_name, express) => {
   });
 
   it('opens the stream for an accepted client and aborts its signal on disconnect', async () => {
-    let opened: EventStream | undefined;
+    let opened: EventStreamWriter | undefined;
     const server = await serve((app) => {
       app.get(
         '/events',

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createFetchHandler,
   createFetchStream,
-  type EventStream,
+  type EventStreamWriter,
   refuse,
 } from '../src/adapters/fetch';
 import { createHub } from '../src/index';
@@ -270,7 +270,7 @@ describe('in Hono on @hono/node-server', () => {
   });
 
   it('aborts the signal when the client disconnects', async () => {
-    let opened: EventStream | undefined;
+    let opened: EventStreamWriter | undefined;
     const app = new Hono();
     app.get('/events', (c) => {
       const { stream, response } = createFetchStream(c.req.raw);

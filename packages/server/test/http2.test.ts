@@ -23,7 +23,7 @@ import {
 } from '@ssekit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeHandler, createNodeStream, drainOnSignal, refuse } from '../src/adapters/node';
-import { createHub, type EventStream, type Hub, type HubOptions } from '../src/index';
+import { createHub, type EventStreamWriter, type Hub, type HubOptions } from '../src/index';
 import { tick, untilClosed } from './fixtures';
 
 const events = defineEvents({ tick: type<{ n: number; pad?: string }>() });
@@ -41,7 +41,7 @@ interface Setup {
   hub: Hub<typeof events>;
   server: TestHttp2Server;
   /** Every stream the hub opened, in order. */
-  streams: EventStream<typeof events>[];
+  streams: EventStreamWriter<typeof events>[];
   /** `request.address` as `authenticate` saw it, per request. */
   addresses: (string | undefined)[];
   /** Sessions the server accepted. */

@@ -98,7 +98,7 @@ describe('the development warning for twin hubs', () => {
   it('speaks only for hubs that look like one hub loaded twice', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const connected = track(createHub({ events, heartbeat: false }));
-    connected.connect({}, () => memorySink());
+    connected.accept({}, () => memorySink());
     // Other events: a different hub on purpose.
     const other = track(createHub({ events: defineEvents({ z: type<number>() }) }));
     await other.publish('z', 1);
@@ -108,11 +108,11 @@ describe('the development warning for twin hubs', () => {
       track(createHub({ events, broker })),
       track(createHub({ events, broker })),
     ];
-    right.connect({}, () => memorySink());
+    right.accept({}, () => memorySink());
     await left.publish('a', 1);
     // A hub with connections of its own that reached none of them (a topic nobody joined).
     const busy = track(createHub({ events, heartbeat: false }));
-    busy.connect({ topics: ['x'] }, () => memorySink());
+    busy.accept({ topics: ['x'] }, () => memorySink());
     await busy.publish('a', 1, { topic: 'y' });
     expect(warn).not.toHaveBeenCalled();
     // The twin: same events, default broker, no connection of its own.

@@ -7,7 +7,7 @@ import { createTestServer, readSse, type TestServer } from '@ssekit/test-utils';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNodeHandler, createNodeStream, refuse } from '../src/adapters/node';
-import type { EventStream } from '../src/index';
+import type { EventStreamWriter } from '../src/index';
 import { SAMPLE_EVENTS, tick, untilClosed } from './fixtures';
 
 const events = defineEvents({
@@ -106,7 +106,7 @@ describe('createNodeStream on node:http', () => {
 
   it('aborts the signal and releases the heartbeat timer when the client disconnects', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    let stream: EventStream | undefined;
+    let stream: EventStreamWriter | undefined;
     const server = await serve((req, res) => {
       stream = createNodeStream(req, res, { heartbeat: 12_345 });
     });
@@ -124,7 +124,7 @@ describe('createNodeStream on node:http', () => {
 
 describe('createNodeStream when the app ends the response itself', () => {
   it('closes the stream instead of crashing on the write-after-end error', async () => {
-    let stream: EventStream | undefined;
+    let stream: EventStreamWriter | undefined;
     const server = await serve((req, res) => {
       stream = createNodeStream(req, res, { heartbeat: false });
       res.end();
@@ -293,7 +293,7 @@ describe('slow readers on node:http', () => {
   }
 
   it('reports backpressure instead of buffering without bound, and drains when the client reads', async () => {
-    let stream: EventStream | undefined;
+    let stream: EventStreamWriter | undefined;
     const server = await serve((req, res) => {
       stream = createNodeStream(req, res, { heartbeat: false, maxBufferedBytes: Infinity });
     });
@@ -320,7 +320,7 @@ describe('slow readers on node:http', () => {
   });
 
   it('closes a stalled reader once unsent bytes pass four times maxBufferedBytes', async () => {
-    let stream: EventStream | undefined;
+    let stream: EventStreamWriter | undefined;
     const server = await serve((req, res) => {
       stream = createNodeStream(req, res, { heartbeat: false, maxBufferedBytes: 256 * 1024 });
     });

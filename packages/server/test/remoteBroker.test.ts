@@ -30,9 +30,9 @@ function hubOf(broker: Broker, options: Parameters<typeof createHub>[0] = {}) {
   return hub;
 }
 
-function join(hub: Hub<any>, request: Parameters<Hub['connect']>[0] = {}) {
+function join(hub: Hub<any>, request: Parameters<Hub['accept']>[0] = {}) {
   const sink = memorySink();
-  const stream = hub.connect(request, () => sink);
+  const stream = hub.accept(request, () => sink);
   if (isRefusal(stream)) throw new Error(`refused: ${stream.status}`);
   return { sink, stream, received: () => parse(sink) };
 }

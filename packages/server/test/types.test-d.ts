@@ -1,7 +1,12 @@
 import { defineEvents, type } from '@ssekit/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import { createFetchHandler, createFetchStream } from '../src/adapters/fetch';
-import { createEventStream, createHub, type EventStream, type StreamSink } from '../src/index';
+import {
+  createEventStream,
+  createHub,
+  type EventStreamWriter,
+  type StreamSink,
+} from '../src/index';
 
 const events = defineEvents({
   notification: type<{ id: string; unread: number }>(),
@@ -36,10 +41,10 @@ describe('types', () => {
     createFetchHandler({
       events,
       onStream: (stream) => {
-        expectTypeOf(stream).toEqualTypeOf<EventStream<typeof events>>();
+        expectTypeOf(stream).toEqualTypeOf<EventStreamWriter<typeof events>>();
       },
     });
     const { stream } = createFetchStream(new Request('http://x'), { events });
-    expectTypeOf(stream).toEqualTypeOf<EventStream<typeof events>>();
+    expectTypeOf(stream).toEqualTypeOf<EventStreamWriter<typeof events>>();
   });
 });

@@ -12,17 +12,17 @@
  */
 import type { EventSchema } from '@ssekit/core';
 import type { NextFunction, Request, Response } from 'express';
+import { acceptStream } from '../http/acceptStream';
 import {
-  acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
-  isRefusal,
   type StreamRequest,
-} from '../acceptStream';
-import type { EventStream, EventStreamOptions } from '../createEventStream';
-import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
-import { openNodeSink } from '../nodeSink';
+} from '../http/handlerOptions';
+import { isRefusal } from '../hub/refusal';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 import { createNodeStream } from './node';
+import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
+import { openNodeSink } from './node/nodeSink';
 
 /**
  * The request `authenticate`, `address` and `onStream` get: Express's `Request`, with whatever
@@ -84,28 +84,14 @@ export interface ExpressStreamRequest extends StreamRequest {
 }
 
 export {
-  type AuthResult,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from '../acceptStream';
-export type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  SendOptions,
-} from '../createEventStream';
-export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   type DrainableServer,
   type DrainOptions,
   type DrainResult,
   drainOnSignal,
   type ServerDrain,
-} from '../drainOnSignal';
+} from './node/drainOnSignal';
+export * from './sharedExports';
 
 /**
  * Options of {@link createExpressHandler}.
@@ -156,7 +142,7 @@ export function createExpressStream<E extends EventSchema = EventSchema>(
   req: ExpressRequest,
   res: ExpressResponse,
   options: EventStreamOptions<E> = {},
-): EventStream<E> {
+): EventStreamWriter<E> {
   return createNodeStream(req, res, options);
 }
 

@@ -5,33 +5,19 @@
  * @module \@ssekit/server/fetch
  */
 import type { EventSchema } from '@ssekit/core';
+import { acceptStream } from '../http/acceptStream';
 import {
-  acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
-  isRefusal,
-  type Refusal,
   type StreamRequest,
-} from '../acceptStream';
-import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
-import { SSE_HEADERS } from '../sseHeaders';
-import { WebStreamSink } from '../webStreamSink';
+} from '../http/handlerOptions';
+import { isRefusal, type Refusal } from '../hub/refusal';
+import { createEventStream } from '../stream/createEventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
+import { SSE_HEADERS } from '../stream/sseHeaders';
+import { WebStreamSink } from '../stream/webStreamSink';
 
-export {
-  type AuthResult,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from '../acceptStream';
-export type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  SendOptions,
-} from '../createEventStream';
+export * from './sharedExports';
 
 /**
  * Options of {@link createFetchHandler}.
@@ -66,7 +52,7 @@ export type FetchHandlerOptions<E extends EventSchema = EventSchema> = HandlerOp
  */
 export interface FetchStream<E extends EventSchema = EventSchema> {
   /** The writer. */
-  stream: EventStream<E>;
+  stream: EventStreamWriter<E>;
   /** The `Response` to return from the handler; its body is the stream. */
   response: Response;
 }

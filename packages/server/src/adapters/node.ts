@@ -12,35 +12,21 @@
  *
  * @module \@ssekit/server/node
  */
-import type { ServerHttp2Stream } from 'node:http2';
 import type { EventSchema } from '@ssekit/core';
+import { acceptStream } from '../http/acceptStream';
 import {
-  acceptStream,
   assertHandlerOptions,
   type HandlerOptions,
-  isRefusal,
   type StreamRequest,
-} from '../acceptStream';
-import { createEventStream, type EventStream, type EventStreamOptions } from '../createEventStream';
-import { assertNodeResponse } from '../nodeHttp2';
-import { nodeStreamRequest, writeRefusal } from '../nodeRequest';
-import { type NodeRequest, type NodeResponse, openNodeSink } from '../nodeSink';
+} from '../http/handlerOptions';
+import { isRefusal } from '../hub/refusal';
+import { createEventStream } from '../stream/createEventStream';
+import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
+import { assertNodeResponse, failCoreStream } from './node/nodeHttp2';
+import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
+import { openNodeSink } from './node/nodeSink';
+import type { NodeRequest, NodeResponse } from './node/nodeTypes';
 
-export {
-  type AuthResult,
-  type Identity,
-  isRefusal,
-  type Refusal,
-  refuse,
-  type StreamContext,
-  type StreamRequest,
-} from '../acceptStream';
-export type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  SendOptions,
-} from '../createEventStream';
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   type DrainableServer,
@@ -48,8 +34,10 @@ export {
   type DrainResult,
   drainOnSignal,
   type ServerDrain,
-} from '../drainOnSignal';
-export { type NodeRequest, type NodeResponse, NodeSink, openNodeSink } from '../nodeSink';
+} from './node/drainOnSignal';
+export { NodeSink, openNodeSink } from './node/nodeSink';
+export type { NodeRequest, NodeResponse } from './node/nodeTypes';
+export * from './sharedExports';
 
 /**
  * The second argument of a Node handler's `authenticate`: the client's ask, and the response.
@@ -113,7 +101,7 @@ export function createNodeStream<E extends EventSchema = EventSchema>(
   req: NodeRequest,
   res: NodeResponse,
   options: EventStreamOptions<E> = {},
-): EventStream<E> {
+): EventStreamWriter<E> {
   assertNodeResponse(req, res, 'createNodeStream');
   const { lastEventId } = nodeStreamRequest(req);
   return createEventStream(openNodeSink(req, res), { lastEventId, ...options });
@@ -159,11 +147,7 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
     } catch (error) {
       // Registered on http2's 'stream' event: answer on the stream, never leave it hanging.
       (options.onError ?? console.error)(error);
-      const stream = req as unknown as Partial<ServerHttp2Stream>;
-      if (typeof stream.respond === 'function' && !stream.headersSent) {
-        stream.respond({ ':status': 500 });
-        stream.end?.();
-      }
+      failCoreStream(req);
       return;
     }
     try {

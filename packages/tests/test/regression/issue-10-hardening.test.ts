@@ -205,9 +205,9 @@ describe('#10.3 a payload that cannot be serialised poisons nothing', () => {
     const hub = hubOf();
     // A hub wrapper that opens the stream, then fails: the adapter answers 500 and must end it.
     const failing = Object.create(hub, {
-      connect: {
+      accept: {
         value: (request: any, open: () => StreamSink) => {
-          hub.connect(request, open);
+          hub.accept(request, open);
           throw new Error('boom after open');
         },
       },

@@ -1,132 +1,16 @@
-import {
-  CLOSE_EVENT,
-  DEFAULT_MAX_EVENT_SIZE,
-  encodeComment,
-  encodeEvent,
-  encodeRetry,
-  jsonSerializer,
-  SsekitError,
-} from '@ssekit/core';
-import type {
-  CloseOptions,
-  EventStream,
-  EventStreamOptions,
-  FinishReason,
-  SendOptions,
-} from './createEventStream';
+import { CLOSE_EVENT, encodeComment, encodeEvent, encodeRetry, SsekitError } from '@ssekit/core';
+import type { CloseOptions, EventStreamWriter, FinishReason, SendOptions } from './eventStream';
 import { directRun, type Flushable, noteBurst, scheduleFlush } from './flushQueue';
-import {
-  assertHeartbeat,
-  DEFAULT_HEARTBEAT_MS,
-  Heartbeat,
-  type HeartbeatTarget,
-} from './heartbeat';
-import { type PayloadOptions, serializePayload } from './serializePayload';
+import type { HeartbeatTarget } from './heartbeat';
+import { serializePayload } from './serializePayload';
+import { HARD_LIMIT_FACTOR, type StreamSettings } from './streamSettings';
 import type { SinkEvents, StreamSink } from './streamSink';
-
-/**
- * Default {@link EventStreamOptions.retry}: the client's reconnection time, sent on open.
- *
- * @example
- * ```ts
- * const stream = createEventStream(sink, { events, retry: DEFAULT_RETRY_MS / 3 }); // 1 s
- * ```
- */
-export const DEFAULT_RETRY_MS = 3000;
-/**
- * Default {@link EventStreamOptions.maxBufferedBytes}: 1 MiB of unsent bytes.
- *
- * @example
- * ```ts
- * const hub = createHub({ events, maxBufferedBytes: 4 * DEFAULT_MAX_BUFFERED_BYTES }); // big payloads
- * ```
- */
-export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
-/**
- * Default {@link EventStreamOptions.highWaterMark}: 64 KiB.
- *
- * @example
- * ```ts
- * const stream = createEventStream(sink, { events, highWaterMark: DEFAULT_HIGH_WATER_MARK / 4 });
- * ```
- */
-export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
-/** Default {@link EventStreamOptions.maxBufferedMs}: 5 s. */
-export const DEFAULT_MAX_BUFFERED_MS = 5000;
-/**
- * Unsent bytes past `maxBufferedBytes × HARD_LIMIT_FACTOR` close a stream at once, whatever
- * {@link EventStreamOptions.maxBufferedMs} allows: the bound on one connection's memory.
- */
-export const HARD_LIMIT_FACTOR = 4;
 
 /** @internal */
 const encoder = new TextEncoder();
 
 /** The final-close control event, encoded once: the client closes for good. @internal */
 const FINAL_FRAME = encoder.encode(encodeEvent({ event: CLOSE_EVENT, data: '{}' }));
-
-/** @internal Settings resolved once, shared by every stream of a hub. */
-export interface StreamSettings extends PayloadOptions {
-  heartbeat: Heartbeat | undefined;
-  /** The `retry:` line (with its LF), or `''` when `retry: false`. */
-  retryLine: string;
-  firstFrame: Uint8Array;
-  maxBufferedBytes: number;
-  maxBufferedMs: number;
-  highWaterMark: number;
-}
-
-/**
- * @internal Resolve and check {@link EventStreamOptions} into {@link StreamSettings}: once per
- * hub (with the hub's `heartbeat`), or once per stand-alone stream.
- */
-export function resolveStreamSettings(
-  options: EventStreamOptions<any>,
-  heartbeat?: Heartbeat,
-): StreamSettings {
-  const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
-  if (beat !== false) assertHeartbeat(beat);
-  const retry = options.retry ?? DEFAULT_RETRY_MS;
-  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  const maxBufferedMs = options.maxBufferedMs ?? DEFAULT_MAX_BUFFERED_MS;
-  const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
-  for (const [name, value] of [
-    ['maxBufferedBytes', maxBufferedBytes],
-    ['maxEventSize', maxEventSize],
-  ] as const) {
-    if (!(value > 0)) {
-      throw new SsekitError(
-        'invalid-option',
-        `Invalid ${name} ${String(value)}: pass a positive number (Infinity for no limit).`,
-      );
-    }
-  }
-  if (!(maxBufferedMs >= 0 && maxBufferedMs <= 2 ** 31 - 1)) {
-    throw new SsekitError(
-      'invalid-option',
-      `Invalid maxBufferedMs ${String(maxBufferedMs)}: pass a number of milliseconds from 0 to 2147483647.`,
-    );
-  }
-  const retryLine = retry === false ? '' : encodeRetry(retry).slice(0, -1);
-  return {
-    events: options.events,
-    serializer: options.serializer ?? jsonSerializer,
-    // On by default outside production: a bad payload fails where it is published, not silently
-    // in every client. One validation per publish, never per recipient.
-    validate:
-      options.validate ?? (globalThis as { process?: any }).process?.env?.NODE_ENV !== 'production',
-    strictValidate: options.validate === true,
-    maxEventSize,
-    // A stand-alone stream (no hub's heartbeat given) gets a timer of its own, set in the request
-    // that opened it: see Heartbeat for why it is not shared across requests.
-    heartbeat: beat === false ? undefined : (heartbeat ?? new Heartbeat(beat)),
-    retryLine,
-    firstFrame: encoder.encode(retry === false ? encodeComment() : `${retryLine}\n`),
-    maxBufferedBytes,
-    maxBufferedMs,
-    highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-  };
-}
 
 /** @internal Told once when a stream finishes (the hub's bookkeeping). */
 export interface StreamOwner {
@@ -142,12 +26,14 @@ const REASONS: Record<FinishReason, string> = {
 };
 
 /**
- * The writer behind every {@link EventStream}: queues encoded frames, coalesces a tick's frames
+ * The writer behind every {@link EventStreamWriter}: queues encoded frames, coalesces a tick's frames
  * into one sink write, tracks backpressure and finishes exactly once. Methods live on the
  * prototype so a connection costs one object, not a bag of closures.
  * @internal
  */
-export class StreamWriter implements EventStream<any>, SinkEvents, Flushable, HeartbeatTarget {
+export class StreamWriter
+  implements EventStreamWriter<any>, SinkEvents, Flushable, HeartbeatTarget
+{
   readonly lastEventId: string | undefined;
   /** @internal The hub's per-connection data; unused by stand-alone streams. */
   meta: unknown;

@@ -3,7 +3,7 @@
  * `ServerResponse`, a Web `ReadableStream`, a uWS response, a Koa context, …) into a
  * {@link StreamSink}; the writer and the hub only ever talk to this interface. Publish your own
  * sink to support another host: send {@link SSE_HEADERS} first, then hand the sink to
- * `createEventStream` or `hub.connect`.
+ * `createEventStream` or `hub.accept`.
  */
 
 /**

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import { SsekitError } from '@ssekit/core';
-import type { NodeRequest, NodeResponse } from './nodeSink';
+import type { NodeRequest, NodeResponse } from './nodeTypes';
 
 /**
  * Headers that HTTP/2 forbids (RFC 9113 §8.2.2): they describe one HTTP/1.1 connection, and an
@@ -64,4 +64,16 @@ export function assertNodeResponse(req: unknown, res: unknown, name: string): vo
       ? `${name}: got an HTTP/2 stream and its headers, from server.on('stream'). Register the handler on 'request' (the compatibility API): http2.createSecureServer(options, handler), or server.on('request', handler).`
       : `${name}: expected Node's (req, res), from node:http, node:https or node:http2's 'request' event; got a response without writeHead().`,
   );
+}
+
+/**
+ * @internal A handler registered on http2's `'stream'` event got the core API's stream: answer
+ * it with 500, never leave it hanging (the error itself is reported by the caller).
+ */
+export function failCoreStream(req: unknown): void {
+  const stream = req as Partial<ServerHttp2Stream>;
+  if (typeof stream.respond === 'function' && !stream.headersSent) {
+    stream.respond({ ':status': 500 });
+    stream.end?.();
+  }
 }

@@ -10,7 +10,7 @@ import type {
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SsekitError } from '@ssekit/core';
-import type { Hub } from './hub';
+import type { Hub } from '../../hub/hub';
 
 /**
  * A server {@link drainOnSignal} can drain: `node:http`, `node:https` (and so Express's

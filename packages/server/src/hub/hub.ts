@@ -1,9 +1,9 @@
 import type { EventInput, EventName, EventSchema } from '@ssekit/core';
-import type { Identity, Refusal } from './acceptStream';
-import type { Broker, BrokerEvent } from './broker';
-import type { EventStream, EventStreamOptions, FinishReason } from './createEventStream';
-import type { ReplayOptions } from './replayLog';
-import type { StreamSink } from './streamSink';
+import type { Broker, BrokerEvent } from '../broker/broker';
+import type { ReplayOptions } from '../broker/replayLog';
+import type { EventStreamOptions, EventStreamWriter, FinishReason } from '../stream/eventStream';
+import type { StreamSink } from '../stream/streamSink';
+import type { Refusal } from './refusal';
 
 /**
  * Connection caps; refusals carry `Retry-After`.
@@ -132,12 +132,28 @@ export interface PublishOptions {
 }
 
 /**
- * What {@link Hub.connect} needs: the identity from `authenticate` and the resume point.
+ * Who a connection belongs to, as decided by `authenticate`.
+ *
+ * @example What authenticate returns
+ * ```ts
+ * const identity: Identity = { userId: 'ada', topics: ['fleet-7'] };
+ * const handler = createFetchHandler({ hub, authenticate: () => identity });
+ * ```
+ */
+export interface Identity {
+  /** The user the connection belongs to: `publish(…, { to: userId })` reaches it. */
+  userId?: string | undefined;
+  /** Topics the connection joins: `publish(…, { topic })` reaches it. */
+  topics?: readonly string[] | undefined;
+}
+
+/**
+ * What {@link Hub.accept} needs: the identity from `authenticate` and the resume point.
  *
  * @example Connecting a stream by hand (an adapter does this for you)
  * ```ts
  * const request: ConnectRequest = { userId: 'ada', topics: ['fleet-7'], lastEventId: undefined };
- * const stream = hub.connect(request, () => createWebStreamSink());
+ * const stream = hub.accept(request, () => createWebStreamSink());
  * ```
  */
 export interface ConnectRequest extends Identity {
@@ -213,7 +229,7 @@ export interface Hub<E extends EventSchema = EventSchema> {
    * `lastEventId` and then stream live events. Adapters call this; `openSink` runs only when
    * the connection is admitted.
    */
-  connect(request: ConnectRequest, openSink: () => StreamSink): EventStream<E> | Refusal;
+  accept(request: ConnectRequest, openSink: () => StreamSink): EventStreamWriter<E> | Refusal;
   /** Counters for logs and metrics. */
   stats(): HubStats;
   /**

@@ -1,34 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { sseHeaders } from '../../stream/sseHeaders';
+import type { SinkEvents, StreamSink } from '../../stream/streamSink';
 import { chunkedSocket, framedChunk } from './chunkedSocket';
 import { http2SafeHeaders } from './nodeHttp2';
-import { sseHeaders } from './sseHeaders';
-import type { SinkEvents, StreamSink } from './streamSink';
-
-/**
- * A request from `node:http`, `node:https` or the `node:http2` compatibility API.
- *
- * @example
- * ```ts
- * function wantsStream(req: NodeRequest): boolean {
- *   return req.headers.accept === 'text/event-stream'; // HTTP/1.1 and HTTP/2 alike
- * }
- * ```
- */
-export type NodeRequest = IncomingMessage | Http2ServerRequest;
-/**
- * A response from `node:http`, `node:https` or the `node:http2` compatibility API.
- *
- * @example
- * ```ts
- * function notFound(res: NodeResponse) {
- *   res.statusCode = 404;
- *   res.end();
- * }
- * ```
- */
-export type NodeResponse = ServerResponse | Http2ServerResponse;
+import type { NodeRequest, NodeResponse } from './nodeTypes';
 
 /** @internal The parts of a response this sink touches, across http1, http2 and Express. */
 interface Writable {
@@ -174,7 +150,7 @@ export class NodeSink implements StreamSink {
  * import { createServer } from 'node:http';
  *
  * createServer((req, res) => {
- *   const stream = hub.connect({ userId: userOf(req) }, () => openNodeSink(req, res));
+ *   const stream = hub.accept({ userId: userOf(req) }, () => openNodeSink(req, res));
  *   if (isRefusal(stream)) res.writeHead(stream.status).end(stream.message);
  * });
  * ```

@@ -90,11 +90,6 @@ export class ReplayLog<T> {
     return this.items.length - this.start;
   }
 
-  /** Characters kept right now (the sizes given to {@link append}). */
-  get byteSize(): number {
-    return this.bytes;
-  }
-
   /** Append `item` of `size` as sequence `lastSeq + 1`; returns that number. */
   append(item: T, size = 0): number {
     this.last++;

@@ -43,11 +43,6 @@ export class Heartbeat {
     this.intervalMs = intervalMs;
   }
 
-  /** Number of registered streams. */
-  get size(): number {
-    return this.targets.size;
-  }
-
   add(target: HeartbeatTarget): void {
     this.targets.add(target);
     if (this.timer === undefined) {

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { Refusal, StreamRequest } from './acceptStream';
+import type { StreamRequest } from '../../http/handlerOptions';
+import type { Refusal } from '../../hub/refusal';
 import { http2SafeHeaders, peerAddress } from './nodeHttp2';
-import type { NodeRequest, NodeResponse } from './nodeSink';
+import type { NodeRequest, NodeResponse } from './nodeTypes';
 
 /** @internal Topics and `Last-Event-ID` from a Node request. */
 export function nodeStreamRequest(req: NodeRequest): StreamRequest {

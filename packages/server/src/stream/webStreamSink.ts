@@ -1,6 +1,6 @@
 import { SsekitError } from '@ssekit/core';
+import { DEFAULT_HIGH_WATER_MARK } from './streamSettings';
 import type { SinkEvents, StreamSink } from './streamSink';
-import { DEFAULT_HIGH_WATER_MARK } from './streamWriter';
 
 /**
  * Options of {@link createWebStreamSink}.
@@ -29,7 +29,7 @@ export interface WebStreamSinkOptions {
  * ```ts
  * export function GET(request: Request): Response {
  *   const sink: WebStreamSink = createWebStreamSink({ signal: request.signal });
- *   const stream = hub.connect({ userId: userOf(request) }, () => sink);
+ *   const stream = hub.accept({ userId: userOf(request) }, () => sink);
  *   if (isRefusal(stream)) return new Response(stream.message, { status: stream.status });
  *   return new Response(sink.body, { headers: SSE_HEADERS });
  * }
@@ -123,7 +123,7 @@ export class WebStreamSink implements StreamSink {
 
 /**
  * Make a {@link WebStreamSink}; return `new Response(sink.body, { headers: SSE_HEADERS })` and
- * hand the sink to `createEventStream` or `hub.connect`.
+ * hand the sink to `createEventStream` or `hub.accept`.
  *
  * @example
  * ```ts

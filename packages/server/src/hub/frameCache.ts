@@ -1,4 +1,8 @@
-import type { BrokerEvent } from './broker';
+import { encodeEvent } from '@ssekit/core';
+import type { BrokerEvent } from '../broker/broker';
+
+/** @internal */
+const encoder = new TextEncoder();
 
 /**
  * The encoded frames of the newest events, bounded in bytes and entries, oldest out first. A
@@ -16,11 +20,20 @@ export class FrameCache {
     private readonly maxEntries = 4096,
   ) {}
 
-  get(event: BrokerEvent): Uint8Array | undefined {
-    return this.frames.get(event);
+  /**
+   * The frame of `event`, encoded once: the newest are kept for replays and held events.
+   * @throws when the event cannot be sent (an id a client could not send back).
+   */
+  frameOf(event: BrokerEvent): Uint8Array {
+    let frame = this.frames.get(event);
+    if (frame === undefined) {
+      frame = encoder.encode(encodeEvent({ event: event.type, id: event.id, data: event.data }));
+      this.set(event, frame);
+    }
+    return frame;
   }
 
-  set(event: BrokerEvent, frame: Uint8Array): void {
+  private set(event: BrokerEvent, frame: Uint8Array): void {
     // A frame that would crowd out the rest is not kept: it is re-encoded when replayed.
     if (frame.byteLength > this.maxBytes / 4 || this.frames.has(event)) return;
     this.frames.set(event, frame);

@@ -1,6 +1,4 @@
 import type { EventInput, EventName, EventSchema, Serializer } from '@ssekit/core';
-import type { StreamSink } from './streamSink';
-import { resolveStreamSettings, StreamWriter } from './streamWriter';
 
 /**
  * Options of {@link createEventStream} and of the adapters' stream helpers.
@@ -64,14 +62,14 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    * @defaultValue `1048576` (1 Mi)
    */
   maxEventSize?: number;
-  /** Unsent bytes from which {@link EventStream.backpressure} is `true`. @defaultValue `65536` */
+  /** Unsent bytes from which {@link EventStreamWriter.backpressure} is `true`. @defaultValue `65536` */
   highWaterMark?: number;
-  /** The request's `Last-Event-ID`, exposed as {@link EventStream.lastEventId}. */
+  /** The request's `Last-Event-ID`, exposed as {@link EventStreamWriter.lastEventId}. */
   lastEventId?: string | undefined;
 }
 
 /**
- * Options of {@link EventStream.close}.
+ * Options of {@link EventStreamWriter.close}.
  *
  * @example
  * ```ts
@@ -89,7 +87,7 @@ export interface CloseOptions {
 }
 
 /**
- * Options of {@link EventStream.send}.
+ * Options of {@link EventStreamWriter.send}.
  *
  * @example
  * ```ts
@@ -108,7 +106,7 @@ export interface SendOptions {
  *
  * @example A job that stops when the client leaves
  * ```ts
- * const stream: EventStream<typeof events> = createEventStream(sink, { events });
+ * const stream: EventStreamWriter<typeof events> = createEventStream(sink, { events });
  * const result = await syncProducts({
  *   signal: stream.signal, // aborted when the client goes away
  *   onPageProgress: (progress) => stream.send('sync.progress', progress),
@@ -117,7 +115,7 @@ export interface SendOptions {
  * stream.close({ reconnect: false });
  * ```
  */
-export interface EventStream<E extends EventSchema = EventSchema> {
+export interface EventStreamWriter<E extends EventSchema = EventSchema> {
   /**
    * Send one typed event. Returns `true` when queued, `false` when the stream is closed.
    * @throws {@link @ssekit/core!ValidationError | ValidationError} for an event name outside the schema, (with `validate`) a
@@ -177,33 +175,3 @@ export interface EventStream<E extends EventSchema = EventSchema> {
  * ```
  */
 export type FinishReason = 'closed' | 'disconnected' | 'buffer-overflow';
-
-/**
- * Open an SSE stream over a {@link StreamSink}, without a hub: the writer for one response, such
- * as the progress of a long job. The adapters wrap this for their host (`createNodeStream`,
- * `createExpressStream`, `createFetchStream`); call it directly when you write your own sink.
- * The first frame (`retry:`) is written at once, heartbeats start, and everything is released
- * when the client disconnects or {@link EventStream.close} is called.
- *
- * @throws an `invalid-option` {@link @ssekit/core!SsekitError | SsekitError} for a bad heartbeat or buffer limit.
- *
- * @example Streaming a job's progress over a custom sink
- * ```ts
- * import { createEventStream } from '@ssekit/server';
- *
- * const stream = createEventStream(sink, { events });
- * const totalPages = 10;
- * for (let page = 1; page <= totalPages && !stream.closed; page++) {
- *   await syncPage(page, stream.signal);
- *   stream.send('sync.progress', { page, totalPages });
- *   if (stream.backpressure) await stream.drain();
- * }
- * stream.close();
- * ```
- */
-export function createEventStream<E extends EventSchema = EventSchema>(
-  sink: StreamSink,
-  options: EventStreamOptions<E> = {},
-): EventStream<E> {
-  return new StreamWriter(sink, resolveStreamSettings(options), options.lastEventId);
-}

@@ -1,0 +1,83 @@
+import type { EventSchema } from '@ssekit/core';
+import type { Refusal } from '../hub/refusal';
+import { isRefusal, refuse } from '../hub/refusal';
+import { createEventStream } from '../stream/createEventStream';
+import type { EventStreamWriter } from '../stream/eventStream';
+import type { StreamSink } from '../stream/streamSink';
+import type { HandlerOptions, StreamContext, StreamRequest } from './handlerOptions';
+
+/**
+ * The one core function every adapter calls: authenticate, then open the sink (only once the
+ * client is accepted, so a refusal never leaves a half-open stream) and start the stream.
+ *
+ * @returns the open stream, or the {@link Refusal} the adapter must answer with.
+ * @throws whatever `authenticate` throws (the adapter answers 500).
+ *
+ * @example The core of an adapter for another host
+ * ```ts
+ * // A handler for a host with its own request type: parse the ask, let acceptStream run
+ * // authenticate and the hub, and answer a refusal yourself.
+ * type MyRequest = { headers: Record<string, string>; query: URLSearchParams };
+ *
+ * async function handle(req: MyRequest, openSink: () => StreamSink) {
+ *   const ask = { topics: req.query.getAll('topic'), lastEventId: req.headers['last-event-id'] };
+ *   const result = await acceptStream<MyRequest, typeof events, StreamRequest>(
+ *     { hub, authenticate: (r) => ({ userId: r.headers['x-user'] }) },
+ *     req,
+ *     ask,
+ *     openSink,
+ *   );
+ *   return isRefusal(result) ? { status: result.status } : { status: 200 };
+ * }
+ * ```
+ */
+export async function acceptStream<Req, E extends EventSchema, Info extends StreamRequest>(
+  options: HandlerOptions<Req, E, Info>,
+  req: Req,
+  request: Info,
+  openSink: () => StreamSink,
+): Promise<Refusal | EventStreamWriter<E>> {
+  const auth = options.authenticate ? await options.authenticate(req, request) : {};
+  if (auth === null || auth === undefined || auth === false) return refuse(401);
+  if ('status' in auth) {
+    const refusal = auth as Refusal;
+    return refuse(refusal.status, refusal.message, refusal.headers);
+  }
+  const granted = auth.topics ?? [];
+  const { userId } = auth;
+  if (options.hub !== undefined) {
+    const { lastEventId } = request;
+    const result = options.hub.accept(
+      {
+        userId,
+        topics: granted,
+        lastEventId,
+        // Asked for only by a hub that caps anonymous connections per address.
+        get address() {
+          return options.address?.(req) ?? request.address;
+        },
+      },
+      openSink,
+    );
+    if (!isRefusal(result) && options.onStream !== undefined)
+      runOnStream(options, result, { ...request, req, userId, granted }, false);
+    return result;
+  }
+  const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
+  runOnStream(options, stream, { ...request, req, userId, granted }, true);
+  return stream;
+}
+
+/** @internal Run `onStream`; a stand-alone stream ends when it settles. */
+function runOnStream<Req, E extends EventSchema, Info extends StreamRequest>(
+  options: HandlerOptions<Req, E, Info>,
+  stream: EventStreamWriter<E>,
+  context: StreamContext<Req, Info>,
+  closeWhenSettled: boolean,
+): void {
+  const report = options.onError ?? ((error: unknown) => console.error(error));
+  const run = new Promise<unknown>((resolve) => resolve(options.onStream!(stream, context)));
+  run.catch(report).finally(() => {
+    if (closeWhenSettled) stream.close();
+  });
+}
