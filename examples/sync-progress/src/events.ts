@@ -33,5 +33,3 @@ export const events = defineEvents({
   }),
   'sync.error': z.object({ message: z.string(), page: z.number().int() }),
 });
-
-export type SyncEvents = typeof events;

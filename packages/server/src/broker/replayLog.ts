@@ -31,7 +31,7 @@ export interface ReplayOptions {
  */
 export const DEFAULT_REPLAY_EVENTS = 1000;
 /** Default {@link ReplayOptions.maxBytes}: 16 Mi characters. */
-export const DEFAULT_REPLAY_BYTES = 16 * 1024 * 1024;
+const DEFAULT_REPLAY_BYTES = 16 * 1024 * 1024;
 /**
  * Default {@link ReplayOptions.maxAge}: 5 minutes.
  *

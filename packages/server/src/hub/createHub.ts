@@ -24,7 +24,7 @@ import { TwinWatch } from './twinWatch';
 const NO_TOPICS: readonly string[] = Object.freeze([]);
 
 /** Default {@link HubOptions.readTimeout}: 10 s. */
-export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
 /**
  * The hub: admission ({@link admit}), fan-out of the broker's events, the lifecycle and the

@@ -38,7 +38,7 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
  */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 /** Default {@link EventStreamOptions.maxBufferedMs}: 5 s. */
-export const DEFAULT_MAX_BUFFERED_MS = 5000;
+const DEFAULT_MAX_BUFFERED_MS = 5000;
 /**
  * Unsent bytes past `maxBufferedBytes × HARD_LIMIT_FACTOR` close a stream at once, whatever
  * {@link EventStreamOptions.maxBufferedMs} allows: the bound on one connection's memory.

@@ -19,7 +19,7 @@ const CONNECTION_HEADERS = [
 ];
 
 /** @internal True for a request of the `node:http2` compatibility API (`httpVersion` `2.0`). */
-export function isHttp2(req: NodeRequest): boolean {
+function isHttp2(req: NodeRequest): boolean {
   return req.httpVersion === '2.0';
 }
 
