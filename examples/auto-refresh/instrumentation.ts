@@ -3,5 +3,5 @@
  * Node-only, so it lives in its own module, imported only there (the Edge build never sees it).
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME === 'nodejs') await import('./lib/closeHubOnSignal');
+  if (process.env.NEXT_RUNTIME === 'nodejs') await import('./instrumentation-node');
 }

@@ -5,7 +5,11 @@ import type { NextConfig } from 'next';
 // of your own, drop both settings.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+// What `create-next-app` (16.x) sets: `cacheComponents` (no route segment config such as
+// `dynamic`; a route that must not be prerendered awaits `connection()`), `partialPrefetching`.
 const config: NextConfig = {
+  cacheComponents: true,
+  partialPrefetching: true,
   turbopack: { root },
   outputFileTracingRoot: root,
 };

@@ -18,11 +18,12 @@ describe.skipIf(!executablePath)('auto-refresh example (next build + next start)
   let server: NextServer;
   let pageA: Page;
   let pageB: Page;
+  let buildOutput: string;
 
   beforeAll(async () => {
     const launching = launchChromium(executablePath!);
     await ensurePackagesBuilt('auto-refresh');
-    await nextBuild();
+    buildOutput = await nextBuild();
     [server, browser] = await Promise.all([nextStart(), launching]);
   });
 
@@ -69,6 +70,14 @@ describe.skipIf(!executablePath)('auto-refresh example (next build + next start)
     expect(await names(page)).toEqual(expected);
     expect(await page.evaluate(() => (window as any).__notReloaded)).toBe(true);
   };
+
+  it('builds with cacheComponents (as create-next-app sets it) and no error or warning line', () => {
+    expect(buildOutput).toContain('Cache Components enabled');
+    const problems = buildOutput
+      .split('\n')
+      .filter((line) => /error|warn|⚠|⨯|not supported|\b500\b/i.test(line));
+    expect(problems, buildOutput).toEqual([]);
+  });
 
   it('shows users created by a server action and by the webhook route on every page', async () => {
     [pageA, pageB] = await Promise.all([open(), open()]);

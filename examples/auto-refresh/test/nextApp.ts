@@ -17,10 +17,15 @@ const env: NodeJS.ProcessEnv = {
   NEXT_TELEMETRY_DISABLED: '1',
 };
 
-/** `next build` in the example's folder. */
-export async function nextBuild(): Promise<void> {
+/** `next build` in the example's folder; resolves with what it printed. */
+export async function nextBuild(): Promise<string> {
   try {
-    await run(process.execPath, [nextBin, 'build'], { cwd: exampleDir, env, timeout: 240_000 });
+    const { stdout, stderr } = await run(process.execPath, [nextBin, 'build'], {
+      cwd: exampleDir,
+      env,
+      timeout: 240_000,
+    });
+    return stdout + stderr;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`next build failed:\n${stdout}\n${stderr}`, { cause: error });

@@ -170,6 +170,58 @@ describe('createFetchHandler', () => {
     expect(onError).toHaveBeenCalledOnce();
   });
 
+  it("rethrows the host's prerender bail-out from reading request.url, unreported", async () => {
+    // What Next.js 16 throws when a prerender (cacheComponents) reads the request.
+    const bailout = Object.assign(
+      new Error('Route /api/events needs to bail out of prerendering'),
+      {
+        digest: 'NEXT_PRERENDER_INTERRUPTED',
+      },
+    );
+    const request = new Request('http://local/');
+    Object.defineProperty(request, 'url', {
+      get() {
+        throw bailout;
+      },
+    });
+    const hub = createHub({ events, heartbeat: false });
+    cleanup.push(() => hub.close());
+    const onError = vi.fn();
+    const handler = createFetchHandler({ hub, onError });
+    await expect(handler(request)).rejects.toBe(bailout);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('rethrows control-flow errors from authenticate (a digest, a cause, a postpone), unreported', async () => {
+    const redirect = Object.assign(new Error('NEXT_REDIRECT'), {
+      digest: 'NEXT_REDIRECT;replace;/login;307;',
+    });
+    const dynamicUsage = Object.assign(new Error('Dynamic server usage: headers'), {
+      digest: 'DYNAMIC_SERVER_USAGE',
+    });
+    const postpone = { $$typeof: Symbol.for('react.postpone'), message: 'postponed' };
+    const cases: [thrown: unknown, rethrown: unknown][] = [
+      [redirect, redirect],
+      [new Error('session lookup failed', { cause: dynamicUsage }), dynamicUsage],
+      [postpone, postpone],
+    ];
+    for (const [thrown, rethrown] of cases) {
+      const hub = createHub({ events, heartbeat: false });
+      cleanup.push(() => hub.close());
+      const onError = vi.fn();
+      const handler = createFetchHandler({
+        hub,
+        authenticate: () => {
+          throw thrown;
+        },
+        onError,
+      });
+      await expect(handler(new Request('http://local/'))).rejects.toBe(rethrown);
+      expect(onError).not.toHaveBeenCalled();
+      expect(hub.stats().connections).toBe(0);
+    }
+  });
+
   it('with a hub, keeps the stream open after onStream and delivers hub events', async () => {
     const hub = createHub({ events, heartbeat: false });
     cleanup.push(() => hub.close());

@@ -66,6 +66,31 @@ function fetchStreamRequest(request: Request): StreamRequest {
   };
 }
 
+/** @internal What React's `postpone()` throws (an object, not an Error). */
+const REACT_POSTPONE = Symbol.for('react.postpone');
+
+/**
+ * A framework's control-flow signal, not a failure: the framework catches it to redirect, answer
+ * 404 or end a prerender early, so a handler that reported it and answered 500 would break the
+ * framework. React marks such errors with a string `digest`, and Next.js tags every one it throws
+ * that way (`NEXT_REDIRECT;…`, `NEXT_HTTP_ERROR_FALLBACK;404`, `NEXT_PRERENDER_INTERRUPTED` when a
+ * prerender reads `request.url`, `DYNAMIC_SERVER_USAGE`, `HANGING_PROMISE_REJECTION`, …), while
+ * ssekit's own errors never carry one; React's `postpone()` throws a `react.postpone` object. An
+ * error wrapping one as its `cause` counts too, as Next's `unstable_rethrow` sees it.
+ * @returns the signal to rethrow, or undefined.
+ * @internal
+ */
+function controlFlowSignal(error: unknown, depth = 0): unknown {
+  if (typeof error !== 'object' || error === null || depth > 8) return undefined;
+  const { digest, $$typeof, cause } = error as {
+    digest?: unknown;
+    $$typeof?: unknown;
+    cause?: unknown;
+  };
+  if (typeof digest === 'string' || $$typeof === REACT_POSTPONE) return error;
+  return controlFlowSignal(cause, depth + 1);
+}
+
 /** @internal A plain-text refusal. */
 function refusalResponse(refusal: Refusal): Response {
   return new Response(refusal.message, {
@@ -134,7 +159,10 @@ function keepStreamOpen(request: Request, host: unknown): void {
 /**
  * A `(request, server?) => Promise<Response>` handler: authenticate, then open a stream and pass
  * it to `onStream`. A refusal becomes a plain-text 401/403/… `Response`; a throwing
- * `authenticate` a 500.
+ * `authenticate` a 500, reported to `onError`. A framework's control-flow error (one with a
+ * string `digest`, as Next's `redirect()`, `notFound()`, `headers()` or `connection()` throw
+ * while prerendering, also as the `cause` of your own) is rethrown, unreported, for the
+ * framework to handle.
  *
  * Pass Bun's `server` (the second argument of `Bun.serve`'s `fetch`, or Hono's `c.env` on Bun)
  * and a stream is exempt from Bun's `idleTimeout`, which would otherwise cut a quiet stream
@@ -166,9 +194,12 @@ export function createFetchHandler<E extends EventSchema = EventSchema>(
 ): (request: Request, server?: unknown) => Promise<Response> {
   assertHandlerOptions(options, 'createFetchHandler');
   return async (request, server) => {
+    // Outside the try: reading the request is the host's business. During a Next.js prerender,
+    // `request.url` throws the host's own bail-out, which must reach the host.
+    const ask = fetchStreamRequest(request);
     let sink: WebStreamSink | undefined;
     try {
-      const result = await acceptStream(options, request, fetchStreamRequest(request), () => {
+      const result = await acceptStream(options, request, ask, () => {
         sink = new WebStreamSink({ signal: request.signal, highWaterMark: options.highWaterMark });
         return sink;
       });
@@ -176,9 +207,11 @@ export function createFetchHandler<E extends EventSchema = EventSchema>(
       keepStreamOpen(request, server);
       return new Response(sink!.body, { status: 200, headers: SSE_HEADERS });
     } catch (error) {
-      (options.onError ?? console.error)(error);
       // Nobody will read a body we never return: end it, so its stream leaves the hub.
       sink?.abort();
+      const control = controlFlowSignal(error);
+      if (control !== undefined) throw control;
+      (options.onError ?? console.error)(error);
       return refusalResponse({ status: 500, message: 'Internal Server Error' });
     }
   };

@@ -1,3 +1,4 @@
+import { connection } from 'next/server';
 import { z } from 'zod';
 import { addUser, listUsers, removeUser } from '../../../lib/users';
 
@@ -7,10 +8,9 @@ import { addUser, listUsers, removeUser } from '../../../lib/users';
  */
 const newUser = z.object({ name: z.string().trim().min(1), email: z.string().trim().min(3) });
 
-export const dynamic = 'force-dynamic';
-
 /** The list, with the stream's resume point. */
-export function GET() {
+export async function GET() {
+  await connection(); // read on each request, never at build time
   return Response.json(listUsers());
 }
 

@@ -1,4 +1,4 @@
-import { hub } from './hub';
+import { hub } from './lib/hub';
 
 // `next start` answers SIGTERM by closing its HTTP server and waiting for open requests, which an
 // SSE stream never finishes on its own. Closing the hub first ends every stream cleanly (each
