@@ -40,6 +40,26 @@ describe('isDevelopment', () => {
     expect(isDevelopment()).toBe(true);
   });
 
+  it('does not read the environment where Deno would prompt for it', () => {
+    let reads = 0;
+    vi.stubGlobal('Deno', { permissions: { querySync: () => ({ state: 'prompt' }) } });
+    vi.stubGlobal('process', {
+      get env() {
+        reads++;
+        return { NODE_ENV: 'production' };
+      },
+    });
+    try {
+      expect(isDevelopment()).toBe(true);
+      expect(reads).toBe(0);
+      vi.stubGlobal('Deno', { permissions: { querySync: () => ({ state: 'granted' }) } });
+      expect(isDevelopment()).toBe(false);
+      expect(reads).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('returns true instead of throwing when reading the environment throws', () => {
     expect(withUnreadableEnv(() => isDevelopment())).toBe(true);
   });
