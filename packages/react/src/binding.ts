@@ -3,7 +3,7 @@ import type { ConnectOptions } from '@ssekit/client';
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import { type Context, useContext, useInsertionEffect, useMemo, useRef } from 'react';
 import type { HookOptions } from './serverEventsHooks';
-import type { ConnectFn, ConnectionTarget } from './sharedConnection';
+import type { ConnectFn, ConnectionTarget } from './store/sharedConnection';
 
 /**
  * What `createServerEventsHooks` binds its hooks to: one schema's context, connection defaults

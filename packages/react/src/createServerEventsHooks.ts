@@ -5,10 +5,10 @@ import { createContext } from 'react';
 import type { Binding } from './binding';
 import { useServerEventsProvider } from './ServerEventsProvider';
 import type { ServerEventsHooks } from './serverEventsHooks';
-import type { ConnectFn, ConnectionTarget } from './sharedConnection';
+import type { ConnectFn, ConnectionTarget } from './store/sharedConnection';
 import { useConnectionStatus } from './useConnectionStatus';
 import { useReconnect } from './useReconnect';
-import { useServerEvent } from './useServerEvent';
+import { useServerEvent } from './useChannelListener';
 import { useServerEvents } from './useServerEvents';
 
 /**

@@ -14,12 +14,12 @@ export {
   type ConnectionState,
   type ConnectionStatus,
   IDLE_STATUS,
-} from './connectionStatus';
+} from './store/connectionStatus';
 export {
   createServerEventsHooks,
   type ServerEventsHooksOptions,
 } from './createServerEventsHooks';
-export type { ServerEventsSnapshot } from './eventLog';
+export type { ServerEventsSnapshot } from './store/eventLog';
 export type {
   ConnectionStatusOptions,
   EventsOf,
@@ -31,4 +31,4 @@ export type {
   StreamErrorKind,
   StreamErrorOptions,
 } from './serverEventsHooks';
-export type { ConnectFn } from './sharedConnection';
+export type { ConnectFn } from './store/sharedConnection';

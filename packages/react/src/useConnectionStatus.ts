@@ -2,9 +2,9 @@
 import type { EventSchema } from '@ssekit/core';
 import { useMemo, useSyncExternalStore } from 'react';
 import { type Binding, isEnabled, useTarget } from './binding';
-import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
+import { type ConnectionStatus, IDLE_STATUS } from './store/connectionStatus';
 import type { ConnectionStatusOptions } from './serverEventsHooks';
-import { StatusView } from './statusView';
+import { StatusView } from './store/statusView';
 
 /** @internal Server snapshot, and the snapshot of a hook that does not listen. */
 const idle = () => IDLE_STATUS;
