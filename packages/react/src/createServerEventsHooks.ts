@@ -6,9 +6,9 @@ import type { Binding } from './binding';
 import { useServerEventsProvider } from './ServerEventsProvider';
 import type { ServerEventsHooks } from './serverEventsHooks';
 import type { ConnectFn, ConnectionTarget } from './store/sharedConnection';
+import { useServerEvent } from './useChannelListener';
 import { useConnectionStatus } from './useConnectionStatus';
 import { useReconnect } from './useReconnect';
-import { useServerEvent } from './useChannelListener';
 import { useServerEvents } from './useServerEvents';
 
 /**

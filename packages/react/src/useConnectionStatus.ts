@@ -2,8 +2,8 @@
 import type { EventSchema } from '@ssekit/core';
 import { useMemo, useSyncExternalStore } from 'react';
 import { type Binding, isEnabled, useTarget } from './binding';
-import { type ConnectionStatus, IDLE_STATUS } from './store/connectionStatus';
 import type { ConnectionStatusOptions } from './serverEventsHooks';
+import { type ConnectionStatus, IDLE_STATUS } from './store/connectionStatus';
 import { StatusView } from './store/statusView';
 
 /** @internal Server snapshot, and the snapshot of a hook that does not listen. */

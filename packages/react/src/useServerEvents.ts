@@ -2,9 +2,9 @@
 import type { EventOf, EventSchema } from '@ssekit/core';
 import { useInsertionEffect, useMemo, useSyncExternalStore } from 'react';
 import { type Binding, isEnabled, useTarget } from './binding';
+import type { HookOptions } from './serverEventsHooks';
 import { IDLE_STATUS } from './store/connectionStatus';
 import { EventLog, type EventLogOptions, type ServerEventsSnapshot } from './store/eventLog';
-import type { HookOptions } from './serverEventsHooks';
 import { statusOf } from './store/sharedConnection';
 import { never } from './useConnectionStatus';
 
