@@ -1,7 +1,7 @@
 import { type EventSchema, jsonSerializer, SsekitError } from '@ssekit/core';
 import { createEventDecoder } from './consumer/decodeEvent';
 import { createStreamConsumer } from './consumer/streamConsumer';
-import { createReconnectLoop, type Transport } from './transport/reconnectLoop';
+import { createReconnectLoop, type Transport, type TransportSink } from './transport/reconnectLoop';
 import type { ConnectOptions, EventStream } from './types';
 
 /**
@@ -44,35 +44,24 @@ export function connect<E extends EventSchema = EventSchema>(
   // validation, status, iterators) through the decoder; neither knows the other.
   let transport: Transport | undefined;
   const consumer = createStreamConsumer<E>({
-    closeOn: ([] as string[]).concat(options.closeOn ?? []),
-    lastEventId: () => (transport ? transport.lastEventId : options.lastEventId),
+    closeOn: options.closeOn,
+    lastEventId: () => (transport ? transport.lastEventId() : options.lastEventId),
     reconnect: () => transport!.reconnect(),
-    stop: () => {
-      transport!.stop();
-      signal?.removeEventListener('abort', close);
-    },
+    signal,
+    stop: () => transport!.stop(),
   });
   const { stream } = consumer;
-  const close = stream.close;
   const decoder = createEventDecoder(consumer, events, serializer);
-  transport = createReconnectLoop(url, options, {
-    get status() {
-      return consumer.status;
-    },
-    setStatus: consumer.setStatus,
+  // The consumer is the transport's sink, with the decoder in front of its events.
+  const sink: TransportSink = Object.assign(Object.create(consumer), {
     event: decoder.feed,
-    error: consumer.error,
-    reset: consumer.reset,
-    finish: consumer.finish,
     behind: () => decoder.pending() ?? consumer.behind(),
   });
+  transport = createReconnectLoop(url, options, sink);
   if (!((options.maxEventSize ?? 1) > 0 && (options.inactivityTimeout ?? 1) > 0)) {
     throw new SsekitError('invalid-option', 'maxEventSize and inactivityTimeout must be > 0');
   }
-  if (signal?.aborted) close();
-  else {
-    signal?.addEventListener('abort', close);
-    transport.start();
-  }
+  if (signal?.aborted) stream.close();
+  else transport.start();
   return stream;
 }

@@ -10,7 +10,7 @@
 export { DEFAULT_MAX_EVENT_SIZE } from '@ssekit/core';
 export { connect } from './connect';
 export { ITERATOR_HIGH_WATER_MARK } from './consumer/fanout';
-export { Listeners } from './consumer/listeners';
+export { createListeners, type Listeners } from './consumer/listeners';
 export { ContentTypeError, HttpError } from './errors';
 export { textSerializer } from './textSerializer';
 export { MAX_RETRY_DELAY, type RetryOptions } from './transport/retryPolicy';

@@ -13,7 +13,7 @@ const rethrowLater = (error: unknown) =>
  *
  * @example A status store for `useSyncExternalStore`
  * ```ts
- * const changes = new Listeners();
+ * const changes = createListeners();
  * let count = 0;
  * const store = {
  *   subscribe: (fn: () => void) => changes.add(fn),
@@ -24,33 +24,41 @@ const rethrowLater = (error: unknown) =>
  * ```
  * @internal
  */
-export class Listeners<A = void, B = void> {
-  private list: { fn: ((a: A, b: B) => void) | undefined }[] = [];
-
-  /** @param report - gets a listener's error (default: rethrown on a microtask) */
-  constructor(private readonly report: (error: unknown) => void = rethrowLater) {}
-
+export interface Listeners<A = void, B = void> {
   /** @returns the unsubscribe: `true` the first time, `false` once already removed */
-  add(fn: (a: A, b: B) => void): () => boolean {
-    const entry = { fn } as { fn: typeof fn | undefined };
-    this.list = [...this.list, entry];
-    return () => {
-      if (!entry.fn) return false;
-      entry.fn = undefined;
-      this.list = this.list.filter((e) => e !== entry);
-      return true;
-    };
-  }
+  add(fn: (a: A, b: B) => void): () => boolean;
+  /** Call every listener (subscribed when `emit` began) with `a` and `b`. */
+  emit(a: A, b: B): void;
+}
 
-  emit(a: A, b: B): void {
-    const list = this.list;
-    for (let i = 0; i < list.length; i++) {
-      const fn = list[i]!.fn;
-      try {
-        fn?.(a, b);
-      } catch (error) {
-        this.report(error);
+/**
+ * @param report - gets a listener's error (default: rethrown on a microtask)
+ * @internal
+ */
+export function createListeners<A = void, B = void>(
+  report: (error: unknown) => void = rethrowLater,
+): Listeners<A, B> {
+  let list: { fn: ((a: A, b: B) => void) | undefined }[] = [];
+  return {
+    add(fn) {
+      const entry = { fn } as (typeof list)[number];
+      list = [...list, entry];
+      return () => {
+        if (!entry.fn) return false;
+        entry.fn = undefined;
+        list = list.filter((e) => e !== entry);
+        return true;
+      };
+    },
+    emit(a, b) {
+      const now = list;
+      for (let i = 0; i < now.length; i++) {
+        try {
+          now[i]!.fn?.(a, b);
+        } catch (error) {
+          report(error);
+        }
       }
-    }
-  }
+    },
+  };
 }

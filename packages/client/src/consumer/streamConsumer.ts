@@ -1,7 +1,7 @@
 import type { EventOf, EventSchema, ResetNotice, SsekitError } from '@ssekit/core';
-import type { CloseReason, EventMeta, EventStream, StreamStatus } from '../types';
+import type { CloseReason, EventMeta, EventStream, StreamState, StreamStatus } from '../types';
 import { createFanout } from './fanout';
-import { Listeners } from './listeners';
+import { createListeners, type Listeners } from './listeners';
 
 /**
  * What feeds a consumer: the source of its events, status and resume point. `connect` is one (its
@@ -11,7 +11,9 @@ import { Listeners } from './listeners';
  */
 export interface ConsumerSource {
   /** Events whose type closes the stream once delivered (`closeOn`). */
-  readonly closeOn: readonly string[];
+  readonly closeOn: string | readonly string[] | undefined;
+  /** The app's `signal`: its abort closes the stream. */
+  readonly signal: AbortSignal | undefined;
   /** The resume point now: read by every `getSnapshot`, so a status is never behind it. */
   lastEventId(): string | undefined;
   /** `stream.reconnect()` on an open stream. */
@@ -41,7 +43,13 @@ export interface StreamConsumer<E extends EventSchema> {
   dispatch(event: EventOf<E>): void;
   reset(notice: ResetNotice): void;
   error(error: SsekitError): void;
-  setStatus(status: Omit<StreamStatus, 'lastEventId'>): void;
+  setStatus(
+    state: StreamState,
+    error?: SsekitError,
+    attempt?: number,
+    retryAt?: number,
+    reason?: CloseReason,
+  ): void;
   finish(error?: SsekitError, reason?: CloseReason, attempt?: number): void;
   /** A promise while a `for await` loop is full: the source waits for it before reading on. */
   behind(): Promise<void> | undefined;
@@ -51,18 +59,23 @@ export interface StreamConsumer<E extends EventSchema> {
 export function createStreamConsumer<E extends EventSchema>(
   source: ConsumerSource,
 ): StreamConsumer<E> {
-  const { closeOn } = source;
-  const events = new Listeners<EventOf<E>>();
-  const resets = new Listeners<ResetNotice>();
-  const errors = new Listeners<SsekitError>();
-  const statuses = new Listeners();
+  const closeOn = ([] as string[]).concat(source.closeOn ?? []);
+  const events = createListeners<EventOf<E>>();
+  const resets = createListeners<ResetNotice>();
+  const errors = createListeners<SsekitError>();
+  const statuses = createListeners();
   const typed = new Map<string, Listeners<any, EventMeta>>(); // on(type)
   const fanout = createFanout<EventOf<E>>();
   let closed = false;
   let snapshot: StreamStatus;
 
-  const setStatus = (status: Omit<StreamStatus, 'lastEventId'>) => {
-    const { state, error, attempt, retryAt, reason } = status;
+  const setStatus = (
+    state: StreamState,
+    error?: SsekitError,
+    attempt = 0,
+    retryAt?: number,
+    reason?: CloseReason,
+  ) => {
     snapshot = { state, error, attempt, retryAt, lastEventId: source.lastEventId(), reason };
     statuses.emit();
   };
@@ -73,16 +86,19 @@ export function createStreamConsumer<E extends EventSchema>(
   ) => {
     if (closed) return;
     closed = true;
+    source.signal?.removeEventListener('abort', close);
     source.stop(reason);
-    setStatus({ state: 'closed', error, attempt, retryAt: undefined, reason });
+    setStatus('closed', error, attempt, undefined, reason);
     fanout.end(reason === 'failed' ? error : undefined);
   };
   const close = () => finish();
 
-  setStatus({ state: 'connecting', error: undefined, attempt: 0, retryAt: undefined });
+  setStatus('connecting');
+  // An already aborted signal never fires: the caller closes such a stream before it starts.
+  source.signal?.addEventListener('abort', close);
   const stream: EventStream<E> = {
     on: (type, handler) => {
-      const list = typed.get(type) ?? new Listeners();
+      const list = typed.get(type) ?? createListeners();
       typed.set(type, list);
       return list.add(handler);
     },
@@ -125,8 +141,8 @@ export function createStreamConsumer<E extends EventSchema>(
       fanout.push(event);
       if (closeOn.includes(event.type)) finish(undefined, 'close-on-event');
     },
-    reset: (notice) => resets.emit(notice),
-    error: (error) => errors.emit(error),
+    reset: resets.emit,
+    error: errors.emit,
     setStatus,
     finish,
     behind: () => (fanout.full() ? fanout.drained() : undefined),

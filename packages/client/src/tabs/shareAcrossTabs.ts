@@ -79,7 +79,7 @@ export function connect<E extends EventSchema = EventSchema>(
   // Options that cannot work fail here, in every tab, not only once a tab becomes leader: a
   // stream whose signal is already aborted checks them all and never sends a request.
   connectTab(url, { ...plain, signal: AbortSignal.abort() });
-  const { events: _, closeOn: close1, signal, ...rest } = plain;
+  const { signal, ...rest } = plain;
   const name = `ssekit:${plain.method ?? 'GET'} ${new URL(url, g.location?.href).href}\0${shareKey ?? ''}`;
   const channel = new BroadcastChannel(name);
   const me = Math.random().toString(36).slice(2);
@@ -107,11 +107,11 @@ export function connect<E extends EventSchema = EventSchema>(
   // The same consumer as `connect`'s, fed by this tab's own connection (leading) or by the
   // leader's messages (following).
   const consumer = createStreamConsumer<E>({
-    closeOn: ([] as string[]).concat(close1 ?? []),
+    closeOn: plain.closeOn,
     lastEventId: () => lastId,
     reconnect: () => (inner ? inner.reconnect() : post({ k: 'reconnect' })),
+    signal,
     stop: (reason) => {
-      signal?.removeEventListener('abort', close);
       lockAbort.abort();
       detach?.();
       inner?.close();
@@ -125,7 +125,6 @@ export function connect<E extends EventSchema = EventSchema>(
     },
   });
   const { stream } = consumer;
-  const close = stream.close;
 
   const post = (m: Message): boolean => {
     try {
@@ -149,7 +148,7 @@ export function connect<E extends EventSchema = EventSchema>(
   const setStatus = (s: WireStatus | StreamStatus) => {
     const error = s.error && !(s.error instanceof Error) ? fromWire(s.error) : s.error;
     if (s.state === 'closed') consumer.finish(error, s.reason, s.attempt);
-    else consumer.setStatus({ ...s, error });
+    else consumer.setStatus(s.state, error, s.attempt, s.retryAt, s.reason);
   };
 
   // One event, from this tab's own connection or from the leader's.
@@ -222,8 +221,6 @@ export function connect<E extends EventSchema = EventSchema>(
     post({ k: 'lead', term });
     const own = connectTab<E>(url, {
       ...rest,
-      events: plain.events,
-      closeOn: close1,
       // Hidden or not, this tab connects for the whole group.
       pauseWhenHidden: false,
       lastEventId: lastId,
@@ -260,10 +257,9 @@ export function connect<E extends EventSchema = EventSchema>(
   };
 
   if (signal?.aborted) {
-    close();
+    stream.close();
     return stream;
   }
-  signal?.addEventListener('abort', close);
   locks
     .request(name, { signal: lockAbort.signal }, () => lead())
     .catch(() => {

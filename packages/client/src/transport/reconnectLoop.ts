@@ -26,7 +26,7 @@ import { backoff } from './retryPolicy';
  */
 export interface TransportSink {
   readonly status: StreamStatus;
-  setStatus(status: Omit<StreamStatus, 'lastEventId'>): void;
+  setStatus(state: StreamState, error?: SsekitError, attempt?: number, retryAt?: number): void;
   event(message: ParsedEvent): void;
   error(error: SsekitError): void;
   reset(notice: ResetNotice): void;
@@ -37,7 +37,7 @@ export interface TransportSink {
 /** One stream's connection: fetch, parse, retry, resume. @internal */
 export interface Transport {
   /** The resume point: the last id the server gave that can be sent back. */
-  readonly lastEventId: string | undefined;
+  lastEventId(): string | undefined;
   /** Start connecting (once). */
   start(): void;
   /** Reconnect now: a fresh retry streak, the same `Last-Event-ID`. */
@@ -88,8 +88,7 @@ export function createReconnectLoop(
   let wake: (() => void) | undefined;
   let urgent = false; // reconnect() was called: start over at once
 
-  const setStatus = (state: StreamState, error?: SsekitError, attempt = 0, retryAt?: number) =>
-    sink.setStatus({ state, error, attempt, retryAt, reason: undefined });
+  const { setStatus, error: report, finish } = sink;
 
   const parser = createParser(
     {
@@ -98,7 +97,7 @@ export function createReconnectLoop(
         // An id that cannot go back as a Last-Event-ID header (control characters; too long for
         // a request header) would fail every reconnect inside fetch: drop it and say so.
         if (!isResumableId(id)) {
-          sink.error(new InvalidFieldError('id', id, 'cannot be sent back; resuming without it'));
+          report(new InvalidFieldError('id', id, 'cannot be sent back; resuming without it'));
           lost = id;
           id = '';
         } else lost = undefined;
@@ -212,7 +211,7 @@ export function createReconnectLoop(
               'timeout',
               `No data ${firstByte} ms after the request: a proxy is probably buffering the stream (nginx: proxy_buffering off)`,
             );
-            sink.error(e);
+            report(e);
             const { state, attempt } = sink.status;
             setStatus(state, e, attempt);
           }, firstByte),
@@ -229,7 +228,7 @@ export function createReconnectLoop(
         const action = classifyResponse(res, { lastEventId: ctx.lastEventId, refreshed });
         if (action === 'end') {
           clearTimeout(hint as any);
-          return sink.finish(undefined, 'ended-by-server');
+          return finish(undefined, 'ended-by-server');
         } else if (action === 'open') {
           opened = Date.now();
           attempt = 0;
@@ -286,19 +285,19 @@ export function createReconnectLoop(
       if (closed) return;
       if (urgent) continue; // aborted by reconnect(): not a failure
       if (hidden) continue;
-      if (error && !quiet) sink.error(error);
-      if (final) return sink.finish(error);
+      if (error && !quiet) report(error);
+      if (final) return finish(error);
       if (opened) since = Date.now();
       failures = opened && Date.now() - opened >= healthyAfter ? 1 : failures + 1;
       if (attempt >= maxAttempts || Date.now() - since >= maxElapsed) {
         const exhausted = new SsekitError('retries-exhausted', `Gave up after ${attempt} retries`, {
           cause: error,
         });
-        sink.error(exhausted);
-        return sink.finish(exhausted);
+        report(exhausted);
+        return finish(exhausted);
       }
       attempt++;
-      if (retry.shouldRetry && !retry.shouldRetry(error, attempt)) return sink.finish(error);
+      if (retry.shouldRetry && !retry.shouldRetry(error, attempt)) return finish(error);
       const delay = Math.max(wait, wait ? backoff(retry, reconnectTime, failures) : 0);
       setStatus('reconnecting', error, attempt, Date.now() + delay);
       await sleep(delay);
@@ -306,13 +305,11 @@ export function createReconnectLoop(
   };
 
   return {
-    get lastEventId() {
-      return lastId;
-    },
+    lastEventId: () => lastId,
     start: () => {
       doc?.addEventListener('visibilitychange', onVisibility);
       // Only a throwing user hook (shouldRetry) gets here.
-      run().catch((cause) => sink.finish(new SsekitError('closed', String(cause), { cause })));
+      run().catch((cause) => finish(new SsekitError('closed', String(cause), { cause })));
     },
     reconnect: () => {
       urgent = true;
