@@ -19,7 +19,7 @@ const EVENT_ERROR = /^(schema-mismatch|invalid-json|unknown-event|invalid-field)
  * with `kind`, only errors of that kind.
  * @internal
  */
-export function useServerEvent<E extends EventSchema>(
+export function useChannelListener<E extends EventSchema>(
   binding: Binding<E>,
   channel: 'event' | 'reset' | 'error',
   handler: (...args: any[]) => void,

@@ -24,21 +24,21 @@ const rethrowLater = (error: unknown) =>
  * ```
  * @internal
  */
-export interface Listeners<A = void, B = void> {
+export interface Listeners<T = void> {
   /** @returns the unsubscribe: `true` the first time, `false` once already removed */
-  add(fn: (a: A, b: B) => void): () => boolean;
-  /** Call every listener (subscribed when `emit` began) with `a` and `b`. */
-  emit(a: A, b: B): void;
+  add(fn: (value: T) => void): () => boolean;
+  /** Call every listener (subscribed when `emit` began and not removed since) with `value`. */
+  emit(value: T): void;
 }
 
 /**
  * @param report - gets a listener's error (default: rethrown on a microtask)
  * @internal
  */
-export function createListeners<A = void, B = void>(
+export function createListeners<T = void>(
   report: (error: unknown) => void = rethrowLater,
-): Listeners<A, B> {
-  let list: { fn: ((a: A, b: B) => void) | undefined }[] = [];
+): Listeners<T> {
+  let list: { fn: ((value: T) => void) | undefined }[] = [];
   return {
     add(fn) {
       const entry = { fn } as (typeof list)[number];
@@ -50,11 +50,11 @@ export function createListeners<A = void, B = void>(
         return true;
       };
     },
-    emit(a, b) {
+    emit(value) {
       const now = list;
       for (let i = 0; i < now.length; i++) {
         try {
-          now[i]!.fn?.(a, b);
+          now[i]!.fn?.(value);
         } catch (error) {
           report(error);
         }

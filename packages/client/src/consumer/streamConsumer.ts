@@ -1,5 +1,5 @@
 import type { EventOf, EventSchema, ResetNotice, SsekitError } from '@ssekit/core';
-import type { CloseReason, EventMeta, EventStream, StreamState, StreamStatus } from '../types';
+import type { CloseReason, EventStream, StreamState, StreamStatus } from '../types';
 import { createFanout } from './fanout';
 import { createListeners, type Listeners } from './listeners';
 
@@ -64,7 +64,7 @@ export function createStreamConsumer<E extends EventSchema>(
   const resets = createListeners<ResetNotice>();
   const errors = createListeners<SsekitError>();
   const statuses = createListeners();
-  const typed = new Map<string, Listeners<any, EventMeta>>(); // on(type)
+  const typed = new Map<string, Listeners<EventOf<E>>>(); // on(type)
   const fanout = createFanout<EventOf<E>>();
   let closed = false;
   let snapshot: StreamStatus;
@@ -100,7 +100,8 @@ export function createStreamConsumer<E extends EventSchema>(
     on: (type, handler) => {
       const list = typed.get(type) ?? createListeners();
       typed.set(type, list);
-      return list.add(handler);
+      // The event itself is the meta: it has `type` and `id`, so no object per call.
+      return list.add((event) => handler(event.data as never, event));
     },
     onEvent: (fn) => events.add(fn),
     onReset: (fn) => resets.add(fn),
@@ -135,8 +136,7 @@ export function createStreamConsumer<E extends EventSchema>(
     dispatch: (event) => {
       if (closed) return;
       // Hashing a fresh event-name string is not free: skip it when no on(type) handler exists.
-      // The event itself is the meta: it has `type` and `id`, so no object per call.
-      if (typed.size) typed.get(event.type)?.emit(event.data, event);
+      if (typed.size) typed.get(event.type)?.emit(event);
       events.emit(event);
       fanout.push(event);
       if (closeOn.includes(event.type)) finish(undefined, 'close-on-event');
