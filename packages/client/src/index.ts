@@ -10,6 +10,7 @@
 export { DEFAULT_MAX_EVENT_SIZE } from '@ssekit/core';
 export { connect } from './connect';
 export { ITERATOR_HIGH_WATER_MARK } from './consumer/fanout';
+// @internal: the listener primitive @ssekit/react's stores share (typedoc hides it).
 export { createListeners, type Listeners } from './consumer/listeners';
 export { ContentTypeError, HttpError } from './errors';
 export { textSerializer } from './textSerializer';

@@ -5,6 +5,25 @@ const rethrowLater = (error: unknown) =>
   });
 
 /**
+ * What {@link createListeners} returns.
+ *
+ * @example
+ * ```ts
+ * const errors: Listeners<Error> = createListeners<Error>();
+ * const off = errors.add((error) => console.error(error));
+ * errors.emit(new Error('boom'));
+ * off();
+ * ```
+ * @internal
+ */
+export interface Listeners<T = void> {
+  /** @returns the unsubscribe: `true` the first time, `false` once already removed */
+  add(fn: (value: T) => void): () => boolean;
+  /** Call every listener (subscribed when `emit` began and not removed since) with `value`. */
+  emit(value: T): void;
+}
+
+/**
  * One list of listeners: the primitive under every `on…`/`subscribe` of the client and of the
  * React stores. Copy-on-write, so `emit` walks a plain array (no iterator, nothing allocated per
  * call); like a DOM `EventTarget`, a listener added during an `emit` waits for the next one and a
@@ -22,16 +41,6 @@ const rethrowLater = (error: unknown) =>
  * count++;
  * changes.emit();
  * ```
- * @internal
- */
-export interface Listeners<T = void> {
-  /** @returns the unsubscribe: `true` the first time, `false` once already removed */
-  add(fn: (value: T) => void): () => boolean;
-  /** Call every listener (subscribed when `emit` began and not removed since) with `value`. */
-  emit(value: T): void;
-}
-
-/**
  * @param report - gets a listener's error (default: rethrown on a microtask)
  * @internal
  */
