@@ -30,7 +30,7 @@ export interface Listeners<T = void> {
  * listener removed during it is not called. Each `add` is its own subscription, also for the same
  * function twice. A throwing listener never stops the others: `report` gets its error.
  *
- * @example A status store for `useSyncExternalStore`
+ * @example A status store for useSyncExternalStore
  * ```ts
  * const changes = createListeners();
  * let count = 0;
