@@ -9,10 +9,12 @@
  */
 export { DEFAULT_MAX_EVENT_SIZE } from '@ssekit/core';
 export { connect } from './connect';
+export { ITERATOR_HIGH_WATER_MARK } from './consumer/fanout';
+// @internal: the listener primitive @ssekit/react's stores share (typedoc hides it).
+export { createListeners, type Listeners } from './consumer/listeners';
 export { ContentTypeError, HttpError } from './errors';
-export { HIGH_WATER_MARK } from './fanout';
-export { MAX_RETRY_DELAY, type RetryOptions } from './retryPolicy';
 export { textSerializer } from './textSerializer';
+export { MAX_RETRY_DELAY, type RetryOptions } from './transport/retryPolicy';
 export type {
   AttemptContext,
   CloseReason,

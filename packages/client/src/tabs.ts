@@ -6,4 +6,4 @@
  * leader's tab goes another resumes from the last event id the group saw. A separate entry, so
  * apps that do not share pay nothing for it. Everything else is `@ssekit/client`'s.
  */
-export { connect } from './shareAcrossTabs';
+export { connect } from './tabs/shareAcrossTabs';

@@ -7,7 +7,7 @@ import type {
   Serializer,
   SsekitError,
 } from '@ssekit/core';
-import type { RetryOptions } from './retryPolicy';
+import type { RetryOptions } from './transport/retryPolicy';
 
 /**
  * What a `headers` or `onUnauthorized` function is given, once per attempt.

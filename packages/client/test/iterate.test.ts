@@ -1,7 +1,7 @@
 /** `for await` over a stream: typed union, backpressure, break, final errors. */
 import { defineEvents, type } from '@ssekit/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { connect, HIGH_WATER_MARK } from '../src/index';
+import { connect, ITERATOR_HIGH_WATER_MARK } from '../src/index';
 import { chunkedResponse, scriptedFetch, until } from './fixtures';
 
 const events = defineEvents({
@@ -53,11 +53,11 @@ describe('for await', () => {
     const { fetch } = scriptedFetch(() => response);
     const stream = connect('http://x.test/', { fetch, events });
     const iterator = stream[Symbol.asyncIterator]();
-    await until(() => state.pulls >= HIGH_WATER_MARK);
+    await until(() => state.pulls >= ITERATOR_HIGH_WATER_MARK);
     await new Promise((r) => setTimeout(r, 50));
     const stalled = state.pulls;
     // Bounded: one chunk of slack past the high-water mark, not the 10 000 available.
-    expect(stalled).toBeLessThanOrEqual(HIGH_WATER_MARK + 3);
+    expect(stalled).toBeLessThanOrEqual(ITERATOR_HIGH_WATER_MARK + 3);
     for (let i = 0; i < 100; i++) {
       const { value } = await iterator.next();
       expect(value).toMatchObject({ type: 'tick', data: { n: i }, id: String(i) });

@@ -1,7 +1,7 @@
 import { fuzzSeed, seededRandom } from '@ssekit/test-utils';
 import { createParser as referenceParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { createParser } from '../src/parser';
+import { createParser } from '../src/transport/parser';
 
 type Call =
   | ['event', string | undefined, string | undefined, string]

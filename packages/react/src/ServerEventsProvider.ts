@@ -20,7 +20,7 @@ export function useServerEventsProvider<E extends EventSchema>(
   const key = props.credentialsKey ?? fallback.credentialsKey;
   const connect = props.connect ?? fallback.connect;
   const target = useMemo(
-    () => binding.target(url, key, connect, enabled, share),
+    () => binding.target({ url, credentialsKey: key, connect, enabled, share }),
     [binding, url, key, connect, enabled, share],
   );
   // Option objects change identity every render, so they never pick the connection: they are

@@ -3,7 +3,8 @@ import type { ConnectOptions } from '@ssekit/client';
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import { type Context, useContext, useInsertionEffect, useMemo, useRef } from 'react';
 import type { HookOptions } from './serverEventsHooks';
-import type { ConnectFn, ConnectionTarget } from './sharedConnection';
+import { type ConnectionStatus, IDLE_STATUS } from './store/connectionStatus';
+import type { ConnectFn, ConnectionTarget } from './store/sharedConnection';
 
 /**
  * What `createServerEventsHooks` binds its hooks to: one schema's context, connection defaults
@@ -16,16 +17,28 @@ export interface Binding<E extends EventSchema> {
   /** The factory's own target (its `url` is `''` when the factory was given none). */
   readonly fallback: ConnectionTarget<E>;
   readonly defaults: ConnectOptions<E>;
-  target(
-    url: string,
-    credentialsKey: string,
-    connect: ConnectFn<E>,
-    enabled: boolean,
-    share: boolean,
-  ): ConnectionTarget<E>;
+  target(choice: TargetChoice<E>): ConnectionTarget<E>;
   /** `base` for another URL: its own connection, `base`'s latest options (headers) and key. */
   derive(base: ConnectionTarget<E>, url: string): ConnectionTarget<E>;
 }
+
+/**
+ * The primitives that pick a connection: a provider's props over the factory's defaults.
+ * @internal
+ */
+export interface TargetChoice<E extends EventSchema> {
+  url: string;
+  credentialsKey: string;
+  connect: ConnectFn<E>;
+  enabled: boolean;
+  share: boolean;
+}
+
+/** @internal Server snapshot, and the snapshot of a hook that does not listen. */
+export const idle = (): ConnectionStatus => IDLE_STATUS;
+
+/** @internal Subscribe of a hook that does not listen. */
+export const never = () => () => {};
 
 /**
  * @internal The target of the nearest provider, else the factory's, for the hook's own `url` if it

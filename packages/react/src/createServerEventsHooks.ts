@@ -2,13 +2,13 @@
 import { type ConnectOptions, connect as clientConnect } from '@ssekit/client';
 import type { EventSchema } from '@ssekit/core';
 import { createContext } from 'react';
-import type { Binding } from './binding';
+import type { Binding, TargetChoice } from './binding';
 import { useServerEventsProvider } from './ServerEventsProvider';
 import type { ServerEventsHooks } from './serverEventsHooks';
-import type { ConnectFn, ConnectionTarget } from './sharedConnection';
+import type { ConnectFn, ConnectionTarget } from './store/sharedConnection';
+import { useChannelListener } from './useChannelListener';
 import { useConnectionStatus } from './useConnectionStatus';
 import { useReconnect } from './useReconnect';
-import { useServerEvent } from './useServerEvent';
 import { useServerEvents } from './useServerEvents';
 
 /**
@@ -116,13 +116,13 @@ export function createServerEventsHooks<E extends EventSchema>(
     // Primitives only; NUL cannot appear in a URL, so the parts cannot run into each other.
     return `${id}\0${fnId}\0${href}\0${key}\0${share}`;
   };
-  const target = (
-    href: string,
-    key: string,
-    fn: ConnectFn<E>,
-    enabled: boolean,
-    share: boolean,
-  ): ConnectionTarget<E> => ({
+  const target = ({
+    url: href,
+    credentialsKey: key,
+    connect: fn,
+    enabled,
+    share,
+  }: TargetChoice<E>): ConnectionTarget<E> => ({
     key: keyOf(href, key, fn, share),
     url: href,
     credentialsKey: key,
@@ -135,13 +135,13 @@ export function createServerEventsHooks<E extends EventSchema>(
   const binding: Binding<E> = {
     events,
     Context: createContext<ConnectionTarget<E> | undefined>(undefined),
-    fallback: target(
-      url === undefined ? '' : String(url),
+    fallback: target({
+      url: url === undefined ? '' : String(url),
       credentialsKey,
       connect,
-      true,
-      shareAcrossTabs,
-    ),
+      enabled: true,
+      share: shareAcrossTabs,
+    }),
     defaults,
     target,
     // The prototype is `base`: `options` (the provider's latest headers) are read through it.
@@ -155,9 +155,10 @@ export function createServerEventsHooks<E extends EventSchema>(
     // biome-ignore lint/correctness/noComponentHookFactories: made once per schema, at module level
     ServerEventsProvider: (props) => useServerEventsProvider(binding, props),
     useServerEvents: (opts?: any) => useServerEvents(binding, opts),
-    useServerEvent: (type, handler, opts) => useServerEvent(binding, 'event', handler, opts, type),
-    useResetEvent: (handler, opts) => useServerEvent(binding, 'reset', handler, opts),
-    useStreamError: (handler, opts) => useServerEvent(binding, 'error', handler, opts),
+    useServerEvent: (type, handler, opts) =>
+      useChannelListener(binding, 'event', handler, opts, type),
+    useResetEvent: (handler, opts) => useChannelListener(binding, 'reset', handler, opts),
+    useStreamError: (handler, opts) => useChannelListener(binding, 'error', handler, opts),
     useConnectionStatus: (opts) => useConnectionStatus(binding, opts),
     useReconnect: (opts) => useReconnect(binding, opts),
   } as ServerEventsHooks<E>;

@@ -11,15 +11,9 @@
  */
 'use client';
 export {
-  type ConnectionState,
-  type ConnectionStatus,
-  IDLE_STATUS,
-} from './connectionStatus';
-export {
   createServerEventsHooks,
   type ServerEventsHooksOptions,
 } from './createServerEventsHooks';
-export type { ServerEventsSnapshot } from './eventLog';
 export type {
   ConnectionStatusOptions,
   EventsOf,
@@ -31,4 +25,10 @@ export type {
   StreamErrorKind,
   StreamErrorOptions,
 } from './serverEventsHooks';
-export type { ConnectFn } from './sharedConnection';
+export {
+  type ConnectionState,
+  type ConnectionStatus,
+  IDLE_STATUS,
+} from './store/connectionStatus';
+export type { ServerEventsSnapshot } from './store/eventLog';
+export type { ConnectFn } from './store/sharedConnection';

@@ -8,9 +8,9 @@ import type {
   SsekitError,
 } from '@ssekit/core';
 import type { ReactNode } from 'react';
-import type { ConnectionStatus } from './connectionStatus';
-import type { ServerEventsSnapshot } from './eventLog';
-import type { ConnectFn } from './sharedConnection';
+import type { ConnectionStatus } from './store/connectionStatus';
+import type { ServerEventsSnapshot } from './store/eventLog';
+import type { ConnectFn } from './store/sharedConnection';
 
 /**
  * The events of `E` whose name is one of `T`.

@@ -1,4 +1,10 @@
-import type { ConnectOptions, EventMeta, EventStream, StreamStatus } from '@ssekit/client';
+import {
+  type ConnectOptions,
+  createListeners,
+  type EventMeta,
+  type EventStream,
+  type StreamStatus,
+} from '@ssekit/client';
 import {
   type EventData,
   type EventName,
@@ -97,15 +103,15 @@ export function createTestStream<E extends EventSchema>(
 ): TestStream<E> {
   const now = options.now ?? Date.now;
   const initial = options.state ?? 'connecting';
-  const listeners = {
-    event: new Set<(event: EventOf<E>) => void>(),
-    reset: new Set<(notice: ResetNotice) => void>(),
-    error: new Set<(error: SsekitError) => void>(),
-    status: new Set<() => void>(),
+  // A throwing listener throws out of `push` (and the other calls): a test sees its own bug.
+  const rethrow = (error: unknown) => {
+    throw error;
   };
-  const add = <T>(set: Set<T>, fn: T) => {
-    set.add(fn);
-    return () => void set.delete(fn);
+  const listeners = {
+    event: createListeners<EventOf<E>>(rethrow),
+    reset: createListeners<ResetNotice>(rethrow),
+    error: createListeners<SsekitError>(rethrow),
+    status: createListeners(rethrow),
   };
   let status: StreamStatus = {
     state: initial,
@@ -120,7 +126,7 @@ export function createTestStream<E extends EventSchema>(
 
   const setStatus = (next: Partial<StreamStatus>) => {
     status = Object.freeze({ ...status, ...next });
-    for (const fn of [...listeners.status]) fn();
+    listeners.status.emit();
   };
   const assertOpen = (what: string) => {
     if (status.state === 'closed') {
@@ -130,7 +136,7 @@ export function createTestStream<E extends EventSchema>(
     }
   };
   const reportError = (error: SsekitError) => {
-    for (const fn of [...listeners.error]) fn(error);
+    listeners.error.emit(error);
   };
 
   const stream: TestStream<E> = {
@@ -158,7 +164,7 @@ export function createTestStream<E extends EventSchema>(
       if (status.state !== 'open') this.open();
       if (opts.id !== undefined) setStatus({ lastEventId: opts.id });
       const event = { type, data, id: opts.id } as EventOf<E>;
-      for (const fn of [...listeners.event]) fn(event);
+      listeners.event.emit(event);
     },
     open() {
       assertOpen('open');
@@ -186,17 +192,17 @@ export function createTestStream<E extends EventSchema>(
     },
     reset(notice = { reason: 'evicted', lastEventId: status.lastEventId ?? '' }) {
       assertOpen('reset');
-      for (const fn of [...listeners.reset]) fn(notice);
+      listeners.reset.emit(notice);
     },
     on(type, handler) {
-      return add(listeners.event, (event) => {
+      return listeners.event.add((event) => {
         if (event.type === type) handler(event.data as never, event as EventMeta);
       });
     },
-    onEvent: (handler) => add(listeners.event, handler),
-    onReset: (handler) => add(listeners.reset, handler),
-    onError: (handler) => add(listeners.error, handler),
-    subscribe: (listener) => add(listeners.status, listener),
+    onEvent: (handler) => listeners.event.add(handler),
+    onReset: (handler) => listeners.reset.add(handler),
+    onError: (handler) => listeners.error.add(handler),
+    subscribe: (listener) => listeners.status.add(listener),
     getSnapshot: () => status,
     get status() {
       return status;

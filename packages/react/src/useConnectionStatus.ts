@@ -1,16 +1,10 @@
 'use client';
 import type { EventSchema } from '@ssekit/core';
 import { useMemo, useSyncExternalStore } from 'react';
-import { type Binding, isEnabled, useTarget } from './binding';
-import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
+import { type Binding, idle, isEnabled, never, useTarget } from './binding';
 import type { ConnectionStatusOptions } from './serverEventsHooks';
-import { StatusView } from './statusView';
-
-/** @internal Server snapshot, and the snapshot of a hook that does not listen. */
-const idle = () => IDLE_STATUS;
-
-/** @internal Subscribe of a hook that does not listen. */
-export const never = () => () => {};
+import type { ConnectionStatus } from './store/connectionStatus';
+import { StatusView } from './store/statusView';
 
 /**
  * The body of a factory's `useConnectionStatus`: the shared connection's status store (through a

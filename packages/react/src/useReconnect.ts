@@ -3,7 +3,7 @@ import type { EventSchema } from '@ssekit/core';
 import { useCallback } from 'react';
 import { type Binding, useTarget } from './binding';
 import type { HookOptions } from './serverEventsHooks';
-import { reconnect } from './sharedConnection';
+import { reconnect } from './store/sharedConnection';
 
 /**
  * The body of a factory's `useReconnect`: a stable function that reconnects the shared

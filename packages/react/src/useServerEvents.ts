@@ -1,12 +1,11 @@
 'use client';
 import type { EventOf, EventSchema } from '@ssekit/core';
 import { useInsertionEffect, useMemo, useSyncExternalStore } from 'react';
-import { type Binding, isEnabled, useTarget } from './binding';
-import { IDLE_STATUS } from './connectionStatus';
-import { EventLog, type EventLogOptions, type ServerEventsSnapshot } from './eventLog';
+import { type Binding, isEnabled, never, useTarget } from './binding';
 import type { HookOptions } from './serverEventsHooks';
-import { statusOf } from './sharedConnection';
-import { never } from './useConnectionStatus';
+import { IDLE_STATUS } from './store/connectionStatus';
+import { EventLog, type EventLogOptions, type ServerEventsSnapshot } from './store/eventLog';
+import { statusOf } from './store/sharedConnection';
 
 /**
  * The body of a factory's `useServerEvents`: one {@link EventLog} per component and connection,

@@ -1,4 +1,4 @@
-// The package's own entry, not './connect': the built `tabs` entry then imports the one copy of
+// The package's own entry, not '../connect': the built `tabs` entry then imports the one copy of
 // `connect` that `@ssekit/client` (and `@ssekit/react`) already ship, instead of bundling its own.
 import {
   type ConnectOptions,
@@ -6,77 +6,18 @@ import {
   type EventStream,
   type StreamStatus,
 } from '@ssekit/client';
-import { type EventOf, type EventSchema, type ResetNotice, SsekitError } from '@ssekit/core';
-import { createFanout } from './fanout';
-
-/** Events each tab keeps to catch a lagging tab up after a hand-over. @internal */
-const HISTORY = 512;
-
-type Handler = (a: any, b?: any) => void;
-
-/** An event as it travels between tabs, with the leader's resume point after it. @internal */
-interface Entry {
-  e: { type: string; data: unknown; id: string | undefined };
-  last: string | undefined;
-}
-
-/** A {@link StreamStatus} without the `SsekitError` instance, which does not survive cloning. @internal */
-type WireStatus = Omit<StreamStatus, 'error' | 'lastEventId'> & { error?: WireError | undefined };
-/** @internal */
-type WireError = { name: string; code: string; message: string } & Record<string, unknown>;
-
-/**
- * What tabs say to each other on the group's BroadcastChannel. Every message from a leader
- * carries its `term` (one per lock grant), so a late message from a leader that is gone is told
- * apart from the new leader's.
- * @internal
- */
-type Message =
-  | { k: 'lead'; term: string }
-  | { k: 'hello'; from: string; last: string | undefined }
-  | { k: 'sync'; to: string; term: string; s: WireStatus; events: Entry[] | null }
-  | { k: 'ev'; term: string; m: Entry }
-  | { k: 'reset'; term: string; n: ResetNotice }
-  | { k: 'err'; term: string; e: WireError }
-  | { k: 'status'; term: string; s: WireStatus }
-  | { k: 'reconnect' };
-
-/** @internal An error as plain data: its own fields (`status`, `type`, …) plus name, code, message. */
-const toWire = (error: SsekitError): WireError => {
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(error)) if (k !== 'cause' && isCloneable(v)) fields[k] = v;
-  return { ...fields, name: error.name, code: error.code, message: error.message };
-};
-const isCloneable = (v: unknown) => v === null || typeof v !== 'object' || Array.isArray(v);
-/** Prototypes structured clone keeps; any other object would arrive as a plain object. @internal */
-const KEPT = [
-  Object.prototype,
-  null,
-  Array.prototype,
-  Date.prototype,
-  Map.prototype,
-  Set.prototype,
-];
-/**
- * True when another tab gets `v` as this tab has it: structured clone copies a class instance
- * (a schema transform's `Money`) without complaint but drops its class, so the other tab would
- * hold a plain object typed as the class. @internal
- */
-const keepsClasses = (v: unknown, seen = new Set<unknown>()): boolean => {
-  if (v === null || typeof v !== 'object' || seen.has(v)) return true;
-  seen.add(v);
-  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof RegExp) return true;
-  if (!KEPT.includes(Object.getPrototypeOf(v))) return false;
-  const values = v instanceof Map ? [...v.keys(), ...v.values()] : Object.values(v as object);
-  return (v instanceof Set ? [...v] : values).every((x) => keepsClasses(x, seen));
-};
-/** @internal The same error in another tab: an `SsekitError` with the same name, code and fields. */
-const fromWire = ({ name, code, message, ...fields }: WireError): SsekitError =>
-  Object.assign(new SsekitError(code as SsekitError['code'], message), fields, { name });
-const statusToWire = ({ lastEventId: _, error, ...rest }: StreamStatus): WireStatus => ({
-  ...rest,
-  error: error && toWire(error),
-});
+import { type EventOf, type EventSchema, SsekitError } from '@ssekit/core';
+import { createStreamConsumer } from '../consumer/streamConsumer';
+import {
+  type Entry,
+  fromWire,
+  HISTORY,
+  keepsClasses,
+  type Message,
+  statusToWire,
+  toWire,
+  type WireStatus,
+} from './tabMessages';
 
 /**
  * Open a stream like `connect` from `@ssekit/client`, with one more option: `shareAcrossTabs`.
@@ -138,8 +79,7 @@ export function connect<E extends EventSchema = EventSchema>(
   // Options that cannot work fail here, in every tab, not only once a tab becomes leader: a
   // stream whose signal is already aborted checks them all and never sends a request.
   connectTab(url, { ...plain, signal: AbortSignal.abort() });
-  const { events: _, closeOn: close1, signal, ...rest } = plain;
-  const closeOn = ([] as string[]).concat(close1 ?? []);
+  const { signal, ...rest } = plain;
   const name = `ssekit:${plain.method ?? 'GET'} ${new URL(url, g.location?.href).href}\0${shareKey ?? ''}`;
   const channel = new BroadcastChannel(name);
   const me = Math.random().toString(36).slice(2);
@@ -151,18 +91,8 @@ export function connect<E extends EventSchema = EventSchema>(
   };
   const lockAbort = new AbortController();
 
-  const subs = new Map<string, Set<Handler>>();
-  const fanout = createFanout<EventOf<E>>();
   const history: Entry[] = [];
   let lastId = plain.lastEventId;
-  let closed = false;
-  let snapshot: StreamStatus = {
-    state: 'connecting',
-    error: undefined,
-    attempt: 0,
-    retryAt: undefined,
-    lastEventId: lastId,
-  };
   // Follower state: the leader's term, messages held until its `sync` answer, and whether the
   // next events may repeat ones this tab already has (right after a hand-over).
   let term: string | undefined;
@@ -174,25 +104,28 @@ export function connect<E extends EventSchema = EventSchema>(
   let detach: (() => void) | undefined;
   let release: (() => void) | undefined;
 
-  const emit = (key: string, a: unknown, b?: unknown) => {
-    for (const fn of subs.get(key) ?? []) {
-      try {
-        fn(a, b);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+  // The same consumer as `connect`'s, fed by this tab's own connection (leading) or by the
+  // leader's messages (following).
+  const consumer = createStreamConsumer<E>({
+    closeOn: plain.closeOn,
+    lastEventId: () => lastId,
+    reconnect: () => (inner ? inner.reconnect() : post({ k: 'reconnect' })),
+    signal,
+    stop: (reason) => {
+      lockAbort.abort();
+      detach?.();
+      inner?.close();
+      channel.close();
+      if (release) {
+        // A final close of the group's stream is on its way to the other tabs: give it a moment,
+        // so a tab in line for the lock learns it before it would reconnect.
+        if (reason !== 'closed-by-client') setTimeout(release, 50);
+        else release();
       }
-    }
-  };
-  const listen = (key: string) => (fn: Handler) => {
-    const set = subs.get(key) ?? new Set();
-    subs.set(key, set);
-    // A wrapper, so the same function listening twice is two subscriptions, as in `connect`.
-    const one: Handler = (a, b) => fn(a, b);
-    set.add(one);
-    return () => set.delete(one);
-  };
+    },
+  });
+  const { stream } = consumer;
+
   const post = (m: Message): boolean => {
     try {
       if (m.k === 'ev' && !keepsClasses(m.m.e.data)) {
@@ -214,33 +147,18 @@ export function connect<E extends EventSchema = EventSchema>(
   };
   const setStatus = (s: WireStatus | StreamStatus) => {
     const error = s.error && !(s.error instanceof Error) ? fromWire(s.error) : s.error;
-    snapshot = { ...s, error: error as SsekitError | undefined, lastEventId: lastId };
-    if (s.state === 'closed') finish(snapshot);
-    else emit('\n3', 0);
+    if (s.state === 'closed') consumer.finish(error, s.reason, s.attempt);
+    else consumer.setStatus(s.state, error, s.attempt, s.retryAt, s.reason);
   };
 
-  // One event, from this tab's own connection or from the leader's: the same dispatch as `connect`.
+  // One event, from this tab's own connection or from the leader's.
   const deliver = (m: Entry, keep = true) => {
-    if (closed) return;
+    if (stream.closed) return;
     lastId = m.last;
     // Only what could travel: a catch-up answer holding an uncloneable event would never arrive.
     if (keep) history.push(m);
     if (history.length > HISTORY) history.shift();
-    const event = m.e as EventOf<E>;
-    for (const fn of subs.get(event.type) ?? []) {
-      try {
-        fn(event.data, { type: event.type, id: event.id });
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-    emit('\n', event);
-    fanout.push(event);
-    if (closeOn.includes(event.type)) {
-      finish({ ...snapshot, state: 'closed', error: undefined, reason: 'close-on-event' });
-    }
+    consumer.dispatch(m.e as EventOf<E>);
   };
 
   const follow = (m: Message) => {
@@ -251,13 +169,13 @@ export function connect<E extends EventSchema = EventSchema>(
       if (catchingUp && id !== undefined && history.some((h) => h.e.id === id)) return;
       catchingUp = false;
       deliver(m.m);
-    } else if (m.k === 'reset') emit('\n1', m.n);
-    else if (m.k === 'err') emit('\n2', fromWire(m.e));
+    } else if (m.k === 'reset') consumer.reset(m.n);
+    else if (m.k === 'err') consumer.error(fromWire(m.e));
     else if (m.k === 'status') setStatus(m.s);
   };
 
   channel.onmessage = ({ data: m }: MessageEvent<Message>) => {
-    if (closed) return;
+    if (stream.closed) return;
     if (inner) {
       if (m.k === 'hello') {
         // Catch the tab up from our history: everything after its resume point, when we have it.
@@ -266,7 +184,7 @@ export function connect<E extends EventSchema = EventSchema>(
           const at = history.map((h) => h.last).lastIndexOf(m.last);
           events = at < 0 ? null : history.slice(at + 1);
         }
-        post({ k: 'sync', to: m.from, term: term!, s: statusToWire(snapshot), events });
+        post({ k: 'sync', to: m.from, term: term!, s: statusToWire(consumer.status), events });
       } else if (m.k === 'reconnect') inner.reconnect();
       return;
     }
@@ -296,36 +214,34 @@ export function connect<E extends EventSchema = EventSchema>(
 
   // Holding the lock is leading: runs until this tab closes (or dies, which frees the lock).
   const lead = () => {
-    if (closed) return;
+    if (stream.closed) return;
     term = `${me}.${++terms}`;
     syncing = catchingUp = false;
     queue = [];
     post({ k: 'lead', term });
-    const stream = connectTab<E>(url, {
+    const own = connectTab<E>(url, {
       ...rest,
-      events: plain.events,
-      closeOn: close1,
       // Hidden or not, this tab connects for the whole group.
       pauseWhenHidden: false,
       lastEventId: lastId,
     } as ConnectOptions<E>);
-    inner = stream;
+    inner = own;
     const t = term;
     const offs = [
-      stream.onEvent((e) => {
-        const m: Entry = { e, last: stream.lastEventId };
+      own.onEvent((e) => {
+        const m: Entry = { e, last: own.lastEventId };
         deliver(m, post({ k: 'ev', term: t, m }));
       }),
-      stream.onReset((n) => {
+      own.onReset((n) => {
         post({ k: 'reset', term: t, n });
-        emit('\n1', n);
+        consumer.reset(n);
       }),
-      stream.onError((error) => {
+      own.onError((error) => {
         post({ k: 'err', term: t, e: toWire(error) });
-        emit('\n2', error);
+        consumer.error(error);
       }),
-      stream.subscribe(() => {
-        const s = stream.getSnapshot();
+      own.subscribe(() => {
+        const s = own.getSnapshot();
         post({ k: 'status', term: t, s: statusToWire(s) });
         setStatus(s);
       }),
@@ -333,72 +249,17 @@ export function connect<E extends EventSchema = EventSchema>(
     detach = () => {
       for (const off of offs) off();
     };
-    setStatus(stream.getSnapshot());
-    post({ k: 'status', term: t, s: statusToWire(snapshot) });
+    setStatus(own.getSnapshot());
+    post({ k: 'status', term: t, s: statusToWire(consumer.status) });
     return new Promise<void>((resolve) => {
       release = resolve;
     });
   };
 
-  const finish = (final?: StreamStatus) => {
-    if (closed) return;
-    closed = true;
-    signal?.removeEventListener('abort', close);
-    lockAbort.abort();
-    detach?.();
-    inner?.close();
-    channel.close();
-    if (release) {
-      // A final close of the group's stream is on its way to the other tabs: give it a moment,
-      // so a tab in line for the lock learns it before it would reconnect.
-      if (final) setTimeout(release, 50);
-      else release();
-    }
-    snapshot = final ?? {
-      ...snapshot,
-      state: 'closed',
-      error: undefined,
-      retryAt: undefined,
-      reason: 'closed-by-client',
-      lastEventId: lastId,
-    };
-    emit('\n3', 0);
-    fanout.end(final?.reason === 'failed' ? final.error : undefined);
-  };
-  const close = () => finish();
-
-  const stream: EventStream<E> = {
-    on: (type, handler) => listen(type)(handler),
-    onEvent: listen('\n'),
-    onReset: listen('\n1'),
-    onError: listen('\n2'),
-    subscribe: listen('\n3'),
-    getSnapshot: () => {
-      if (snapshot.lastEventId !== lastId) snapshot = { ...snapshot, lastEventId: lastId };
-      return snapshot;
-    },
-    get status() {
-      return stream.getSnapshot();
-    },
-    get lastEventId() {
-      return lastId;
-    },
-    get closed() {
-      return closed;
-    },
-    close,
-    reconnect: () => {
-      if (closed) return;
-      if (inner) inner.reconnect();
-      else post({ k: 'reconnect' });
-    },
-    [Symbol.asyncIterator]: () => fanout.iterator(close),
-  };
   if (signal?.aborted) {
-    finish();
+    stream.close();
     return stream;
   }
-  signal?.addEventListener('abort', close);
   locks
     .request(name, { signal: lockAbort.signal }, () => lead())
     .catch(() => {

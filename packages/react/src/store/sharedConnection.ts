@@ -1,4 +1,9 @@
-import type { ConnectOptions, EventStream } from '@ssekit/client';
+import {
+  type ConnectOptions,
+  createListeners,
+  type EventStream,
+  type Listeners,
+} from '@ssekit/client';
 import type { EventOf, EventSchema, ResetNotice, SsekitError } from '@ssekit/core';
 import { type ConnectionStatus, IDLE_STATUS } from './connectionStatus';
 
@@ -54,6 +59,16 @@ interface Channels<E extends EventSchema> {
 /** @internal */
 type Channel = keyof Channels<EventSchema>;
 
+/**
+ * One throwing handler must not starve the other components: rethrow its error on a task of its
+ * own, like the browser reports an uncaught error in an event listener.
+ * @internal
+ */
+const reportLater = (error: unknown) =>
+  setTimeout(() => {
+    throw error;
+  });
+
 /** @internal Every open shared connection, by {@link ConnectionTarget.key}. */
 const registry = new Map<string, SharedConnection<any>>();
 
@@ -65,11 +80,11 @@ const registry = new Map<string, SharedConnection<any>>();
  */
 class SharedConnection<E extends EventSchema> {
   stream!: EventStream<E>;
-  private readonly sets: { [C in Channel]: Set<(value: any) => void> } = {
-    event: new Set(),
-    reset: new Set(),
-    error: new Set(),
-    status: new Set(),
+  private readonly sets: { [C in Channel]: Listeners<Channels<E>[C]> } = {
+    event: createListeners(reportLater),
+    reset: createListeners(reportLater),
+    error: createListeners(reportLater),
+    status: createListeners(reportLater),
   };
   private refs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -127,31 +142,19 @@ class SharedConnection<E extends EventSchema> {
   }
 
   listen<C extends Channel>(channel: C, fn: (value: Channels<E>[C]) => void): () => void {
-    // A wrapper per call: the same function listening twice still counts as two references.
-    const wrapper = (value: Channels<E>[C]) => fn(value);
-    this.sets[channel].add(wrapper);
+    // Each call is its own subscription: the same function listening twice counts as two references.
+    const off = this.sets[channel].add(fn);
     this.refs++;
     clearTimeout(this.timer);
     return () => {
-      if (!this.sets[channel].delete(wrapper)) return;
+      if (!off()) return;
       if (--this.refs === 0) this.timer = setTimeout(() => this.close(), this.target.gracePeriod);
     };
   }
 
   private emit<C extends Channel>(channel: C, value: Channels<E>[C]): void {
     // A superseded (closed) connection's late events never reach the components.
-    if (this.done) return;
-    for (const fn of this.sets[channel]) {
-      try {
-        fn(value);
-      } catch (error) {
-        // One throwing handler must not starve the other components; report it like the
-        // browser reports an uncaught error in an event listener.
-        setTimeout(() => {
-          throw error;
-        });
-      }
-    }
+    if (!this.done) this.sets[channel].emit(value);
   }
 
   private close(): void {

@@ -1,4 +1,4 @@
-import type { AttemptContext, ConnectOptions } from './types';
+import type { AttemptContext, ConnectOptions } from '../types';
 
 /** `Last-Event-ID` as UTF-8: header values are byte strings, so each UTF-8 byte becomes one char. @internal */
 function utf8Header(value: string): string {

@@ -3,7 +3,7 @@ import type { EventSchema } from '@ssekit/core';
 import { useEffect } from 'react';
 import { type Binding, isEnabled, useLatest, useTarget } from './binding';
 import type { StreamErrorOptions } from './serverEventsHooks';
-import { listen } from './sharedConnection';
+import { listen } from './store/sharedConnection';
 
 /**
  * Error codes about one event (skipped or stripped of its id) on a connection that goes on; every
@@ -19,7 +19,7 @@ const EVENT_ERROR = /^(schema-mismatch|invalid-json|unknown-event|invalid-field)
  * with `kind`, only errors of that kind.
  * @internal
  */
-export function useServerEvent<E extends EventSchema>(
+export function useChannelListener<E extends EventSchema>(
   binding: Binding<E>,
   channel: 'event' | 'reset' | 'error',
   handler: (...args: any[]) => void,

@@ -7,12 +7,12 @@
  * ```ts
  * const stream = connect('/api/logs', { events });
  * for await (const event of stream) {
- *   await new Promise((resolve) => setTimeout(resolve, 10)); // slow: past HIGH_WATER_MARK events, reading pauses
+ *   await new Promise((resolve) => setTimeout(resolve, 10)); // slow: past ITERATOR_HIGH_WATER_MARK events, reading pauses
  *   console.log(event.type);
  * }
  * ```
  */
-export const HIGH_WATER_MARK = 64;
+export const ITERATOR_HIGH_WATER_MARK = 64;
 
 /** @internal One `for await` loop's queue. */
 interface Consumer<T> {
@@ -41,7 +41,7 @@ export function createFanout<T>(): Fanout<T> {
   let resume: (() => void) | undefined;
 
   const full = () => {
-    for (const c of consumers) if (c.queue.length >= HIGH_WATER_MARK) return true;
+    for (const c of consumers) if (c.queue.length >= ITERATOR_HIGH_WATER_MARK) return true;
     return false;
   };
 
