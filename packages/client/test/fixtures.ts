@@ -67,7 +67,7 @@ export function sseHead(res: ServerResponse, contentType = 'text/event-stream'):
   res.flushHeaders();
 }
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Write each chunk as its own TCP write, a few ms apart, then end (unless `keepOpen`). */
 export async function writeChunks(
@@ -131,13 +131,6 @@ export function statusWhere(
       }
     });
   });
-}
-
-/** Collect `(type, data, id)` of every event into an array, live. */
-export function recordEvents(stream: EventStream<any>) {
-  const seen: { type: string; data: unknown; id: string | undefined }[] = [];
-  stream.onEvent((event) => seen.push({ type: event.type, data: event.data, id: event.id }));
-  return seen;
 }
 
 /** Wait until `check()` is true, polling every few ms (bounded). */

@@ -32,4 +32,25 @@ describe('isDevelopment', () => {
   test('is development without any process (browsers, Workers)', () => {
     expect(withProcess(undefined, isDevelopment)).toBe(true);
   });
+
+  test('does not read the environment where Deno would prompt for it', () => {
+    let reads = 0;
+    const proc = {
+      get env() {
+        reads++;
+        return { NODE_ENV: 'production' };
+      },
+    };
+    const g = globalThis as { Deno?: unknown };
+    g.Deno = { permissions: { querySync: () => ({ state: 'prompt' }) } };
+    try {
+      expect(withProcess(proc, isDevelopment)).toBe(true);
+      expect(reads).toBe(0);
+      g.Deno = { permissions: { querySync: () => ({ state: 'granted' }) } };
+      expect(withProcess(proc, isDevelopment)).toBe(false);
+      expect(reads).toBe(1);
+    } finally {
+      delete g.Deno;
+    }
+  });
 });
