@@ -24,6 +24,7 @@ export {
   type ReplayOptions,
 } from './broker/replayLog';
 export { acceptStream } from './http/acceptStream';
+export { DEFAULT_AUTHENTICATE_TIMEOUT_MS } from './http/handlerOptions';
 export type {
   AuthResult,
   HandlerOptions,
