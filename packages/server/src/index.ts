@@ -24,13 +24,13 @@ export {
   type ReplayOptions,
 } from './broker/replayLog';
 export { acceptStream } from './http/acceptStream';
-export { DEFAULT_AUTHENTICATE_TIMEOUT_MS } from './http/handlerOptions';
 export type {
   AuthResult,
   HandlerOptions,
   StreamContext,
   StreamRequest,
 } from './http/handlerOptions';
+export { DEFAULT_AUTHENTICATE_TIMEOUT_MS } from './http/handlerOptions';
 export { createHub } from './hub/createHub';
 export type {
   ConnectionInfo,

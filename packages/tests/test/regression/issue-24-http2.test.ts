@@ -8,7 +8,7 @@ import { defineEvents, isSsekitError, type } from '@ssekit/core';
 import { createHub, type Hub, type HubOptions } from '@ssekit/server';
 import { createNodeHandler, type NodeHandlerOptions } from '@ssekit/server/node';
 import { createTestHttp2Server, type TestHttp2Server } from '@ssekit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const events = defineEvents({ m: type<string>() });
 
@@ -19,6 +19,7 @@ afterEach(async () => {
 
 interface Pending {
   user: string;
+  signal: AbortSignal | undefined;
   resolve: (identity: { userId: string }) => void;
 }
 
@@ -43,9 +44,9 @@ async function serve(
   const setup: Setup = { hub, server: undefined!, pending: [], closed: 0, settled: 0, errors: [] };
   const handler = createNodeHandler({
     hub,
-    authenticate: (req) =>
+    authenticate: (req, { signal }) =>
       new Promise((resolve) =>
-        setup.pending.push({ user: String(req.headers['x-user']), resolve }),
+        setup.pending.push({ user: String(req.headers['x-user']), signal, resolve }),
       ),
     onError: (error) => setup.errors.push(error),
     ...handlerOptions,
@@ -113,5 +114,67 @@ describe('#24.6 HTTP/2 streams reset during authenticate', () => {
     expect(statuses).toEqual([200, 200, 429]);
     expect(setup.hub.stats().connections).toBe(2);
     expect(setup.errors).toEqual([]);
+  });
+});
+
+describe('#24.6 streams per HTTP/2 session', () => {
+  it('refuses SSE streams past maxStreamsPerSession (100 by default) with 429, per session', async () => {
+    const setup = await serve({}, { authenticate: () => ({}) });
+    const client = session(setup.server);
+    const open: ClientHttp2Stream[] = [];
+    for (let i = 0; i < 100; i++) {
+      const stream = client.request({ ':path': '/events' });
+      cleanup.push(() => stream.close());
+      expect(await statusOf(stream)).toBe(200);
+      open.push(stream);
+    }
+    const refused = client.request({ ':path': '/events' });
+    expect(await statusOf(refused)).toBe(429);
+    const body = await new Promise<string>((resolve) => {
+      let text = '';
+      refused.setEncoding('utf8');
+      refused.on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text));
+    });
+    expect(body).toContain('maxStreamsPerSession');
+    expect(setup.hub.stats().connections).toBe(100);
+
+    // Another connection is not affected, and a stream that ends frees its place.
+    const second = session(setup.server).request({ ':path': '/events' });
+    cleanup.push(() => second.close());
+    expect(await statusOf(second)).toBe(200);
+    open[0]!.close(constants.NGHTTP2_CANCEL);
+    await until(() => setup.hub.stats().connections === 100, 'the reset stream gone');
+    const again = client.request({ ':path': '/events' });
+    cleanup.push(() => again.close());
+    expect(await statusOf(again)).toBe(200);
+  });
+});
+
+describe('#24.6 authenticate has a time bound', () => {
+  it('answers 503 past authenticateTimeout (10 s by default), aborts its signal and reports a timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    cleanup.push(() => vi.useRealTimers());
+    const setup = await serve();
+    const client = session(setup.server);
+    const stream = client.request({ ':path': '/events', 'x-user': 'ada' });
+    cleanup.push(() => stream.close());
+    const status = statusOf(stream);
+    await until(() => setup.pending.length === 1, 'authenticate called');
+    const [pending] = setup.pending;
+    expect(pending!.signal?.aborted).toBe(false);
+
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(setup.settled).toBe(0); // still within its time
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await status).toBe(503);
+    expect(pending!.signal?.aborted).toBe(true);
+    expect(setup.errors).toHaveLength(1);
+    expect(isSsekitError(setup.errors[0], 'timeout')).toBe(true);
+    expect(String((setup.errors[0] as Error).message)).toContain('authenticateTimeout');
+
+    // An answer that comes too late opens nothing.
+    pending!.resolve({ userId: 'ada' });
+    await until(() => setup.settled === 1, 'the handler done');
+    expect(setup.hub.stats().connections).toBe(0);
   });
 });
