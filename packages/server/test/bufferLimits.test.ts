@@ -30,6 +30,33 @@ describe('buffer limits and readers that drain', () => {
     }
   });
 
+  it('keeps a reader draining a burst past 4 × maxBufferedBytes for many maxBufferedMs while its backlog shrinks', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sink = memorySink({ buffer: true });
+      const stream = createEventStream(sink, {
+        heartbeat: false,
+        maxBufferedBytes: 1000,
+        maxBufferedMs: 500,
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < 100; i++) stream.comment('x'.repeat(100)); // 10 × the hard limit
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sink.bufferedBytes).toBeGreaterThan(10_000);
+      // A slow HTTP/2 window: 1000 bytes a window, still past the hard limit for 6 windows.
+      while (sink.bufferedBytes > 4000) {
+        sink.bufferedBytes -= 1000;
+        sink.events!.onDrain();
+        await vi.advanceTimersByTimeAsync(500);
+        expect(stream.closed).toBe(false);
+      }
+      await vi.advanceTimersByTimeAsync(500); // took nothing in a whole window: closed
+      expect(stream.closed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('writes a burst past 4 × maxBufferedBytes in one turn, and closes the reader that then takes nothing', async () => {
     const sink = memorySink({ buffer: true });
     const stream = createEventStream(sink, { heartbeat: false, maxBufferedBytes: 1000 });

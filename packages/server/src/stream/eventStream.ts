@@ -44,7 +44,7 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    * {@link maxBufferedMs} is torn down (`signal.reason.code === 'buffer-overflow'`; a hub client
    * resumes from the log), so a reader that stopped reading cannot grow memory without bound —
    * unless it took bytes in that time: a reader that is draining gets another `maxBufferedMs`, as
-   * long as it stays within 4 × this. Past 4 × this a reader that took nothing for a couple of
+   * long as its backlog shrinks or stays within 4 × this. Past 4 × this a reader that took nothing for a couple of
    * turns of the event loop is torn down at once. A burst written in one go (16 events of 1 MiB)
    * never closes a reader by itself: no reader can take a byte before the burst is over. Over
    * HTTP/2 the bytes the stream holds for the client's flow-control window count too.
@@ -55,7 +55,7 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   /**
    * How long unsent bytes may stay past {@link maxBufferedBytes} before the stream is closed as a
    * slow consumer (the clock restarts once they drain below it, or while the reader takes bytes
-   * and stays under 4 × {@link maxBufferedBytes}).
+   * and its backlog shrinks or stays under 4 × {@link maxBufferedBytes}).
    * @defaultValue `5000`
    */
   maxBufferedMs?: number;

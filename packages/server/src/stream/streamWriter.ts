@@ -59,8 +59,9 @@ export class StreamWriter
   private afterWrite = 0;
   /** The loop turn (see `loopTurn.ts`) in which the reader was last seen taking bytes. */
   private progressTurn = 0;
-  /** The turn in which the overflow timer was armed. */
+  /** The turn in which the overflow timer was armed, and the unsent bytes then (a burst's peak). */
   private armTurn = 0;
+  private armBuffered = 0;
 
   /**
    * @param firstFrame written at once instead of `settings.firstFrame` (a hub adds the stream's
@@ -221,12 +222,15 @@ export class StreamWriter
       watchTurn();
       // A closure only while over the limit: idle connections hold no timer and no function.
       if (this.overflowTimer === undefined) this.armOverflow();
+      // The rest of the burst that armed it: the backlog to shrink from is the burst's peak.
+      else if (after > this.armBuffered && currentTurn() === this.armTurn) this.armBuffered = after;
     }
   }
 
   /** @internal */
   private armOverflow(): void {
     this.armTurn = currentTurn();
+    this.armBuffered = this.sink.bufferedBytes;
     watchTurn();
     this.overflowTimer = setTimeout(() => this.checkOverflow(true), this.settings.maxBufferedMs);
   }
@@ -252,8 +256,9 @@ export class StreamWriter
 
   /**
    * Back under the limit: disarm. Still over when the time is up: close, unless the reader took
-   * bytes since the timer was armed and is within the hard limit — then it is draining, and gets
-   * another `maxBufferedMs`.
+   * bytes since the timer was armed and is catching up (fewer unsent bytes than then) or within
+   * the hard limit — then it is draining, and gets another `maxBufferedMs`. Memory stays bounded:
+   * a backlog past the hard limit must shrink in every window.
    */
   private checkOverflow(timeUp: boolean): void {
     if (this.finished !== undefined) return;
@@ -265,7 +270,9 @@ export class StreamWriter
     } else if (timeUp) {
       this.overflowTimer = undefined;
       const draining = buffered < this.afterWrite || this.progressTurn > this.armTurn;
-      if (draining && buffered <= maxBufferedBytes * HARD_LIMIT_FACTOR) {
+      const bounded =
+        buffered < this.armBuffered || buffered <= maxBufferedBytes * HARD_LIMIT_FACTOR;
+      if (draining && bounded) {
         this.afterWrite = buffered;
         this.armOverflow();
       } else this.overflow();
