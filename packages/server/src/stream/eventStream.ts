@@ -44,8 +44,8 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
    * {@link maxBufferedMs} is torn down (`signal.reason.code === 'buffer-overflow'`; a hub client
    * resumes from the log), so a reader that stopped reading cannot grow memory without bound —
    * unless it took bytes in that time: a reader that is draining gets another `maxBufferedMs`, as
-   * long as its backlog shrinks or stays within 4 × this. Past 4 × this a reader that took nothing for a couple of
-   * turns of the event loop is torn down at once. A burst written in one go (16 events of 1 MiB)
+   * long as its backlog shrinks or stays within 4 × this. Past 4 × this a reader that took
+   * nothing for a couple of turns of the event loop is torn down at once. A burst written in one go (16 events of 1 MiB)
    * never closes a reader by itself: no reader can take a byte before the burst is over. Over
    * HTTP/2 the bytes the stream holds for the client's flow-control window count too.
    * `Infinity` turns it off.
