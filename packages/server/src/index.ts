@@ -30,6 +30,7 @@ export type {
   StreamContext,
   StreamRequest,
 } from './http/handlerOptions';
+export { DEFAULT_AUTHENTICATE_TIMEOUT_MS } from './http/handlerOptions';
 export { createHub } from './hub/createHub';
 export type {
   ConnectionInfo,

@@ -12,7 +12,7 @@
  *
  * @module \@ssekit/server/node
  */
-import type { EventSchema } from '@ssekit/core';
+import { type EventSchema, SsekitError } from '@ssekit/core';
 import { acceptStream } from '../http/acceptStream';
 import {
   assertHandlerOptions,
@@ -26,6 +26,7 @@ import { assertNodeResponse, failCoreStream } from './node/nodeHttp2';
 import { nodeStreamRequest, writeRefusal } from './node/nodeRequest';
 import { openNodeSink } from './node/nodeSink';
 import type { NodeRequest, NodeResponse } from './node/nodeTypes';
+import { DEFAULT_MAX_STREAMS_PER_SESSION, SessionStreams } from './node/sessionStreams';
 
 export {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -37,6 +38,7 @@ export {
 } from './node/drainOnSignal';
 export { NodeSink, openNodeSink } from './node/nodeSink';
 export type { NodeRequest, NodeResponse } from './node/nodeTypes';
+export { DEFAULT_MAX_STREAMS_PER_SESSION } from './node/sessionStreams';
 export * from './sharedExports';
 
 /**
@@ -72,11 +74,17 @@ export interface NodeStreamRequest extends StreamRequest {
  * createServer(createNodeHandler(options)).listen(3000);
  * ```
  */
-export type NodeHandlerOptions<E extends EventSchema = EventSchema> = HandlerOptions<
-  NodeRequest,
-  E,
-  NodeStreamRequest
->;
+export interface NodeHandlerOptions<E extends EventSchema = EventSchema>
+  extends HandlerOptions<NodeRequest, E, NodeStreamRequest> {
+  /**
+   * Event streams one HTTP/2 connection may have open (or in `authenticate`) at once through
+   * this handler; past it the stream is answered 429 (`limit-exceeded` for the client) until one
+   * of them ends. A tab needs one stream; a browser shares one connection among all tabs of an
+   * origin. HTTP/1.1 is unaffected (one stream per connection). `Infinity` turns it off.
+   * @defaultValue `100` ({@link DEFAULT_MAX_STREAMS_PER_SESSION})
+   */
+  maxStreamsPerSession?: number;
+}
 
 /**
  * Open an SSE stream on a Node response: status 200, the SSE headers and a first frame are sent
@@ -141,6 +149,14 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
   options: NodeHandlerOptions<E>,
 ): (req: NodeRequest, res: NodeResponse) => Promise<void> {
   assertHandlerOptions(options, 'createNodeHandler');
+  const max = options.maxStreamsPerSession ?? DEFAULT_MAX_STREAMS_PER_SESSION;
+  if (!(max >= 1)) {
+    throw new SsekitError(
+      'invalid-option',
+      `createNodeHandler: maxStreamsPerSession must be 1 or more (Infinity for no cap), got ${String(max)}.`,
+    );
+  }
+  const sessions = new SessionStreams(max);
   return async (req, res) => {
     try {
       assertNodeResponse(req, res, 'createNodeHandler');
@@ -148,6 +164,11 @@ export function createNodeHandler<E extends EventSchema = EventSchema>(
       // Registered on http2's 'stream' event: answer on the stream, never leave it hanging.
       (options.onError ?? console.error)(error);
       failCoreStream(req);
+      return;
+    }
+    if (!sessions.enter(req, res)) {
+      const message = `Too many event streams on this HTTP/2 connection (maxStreamsPerSession: ${max}).`;
+      writeRefusal(req, res, { status: 429, message, headers: { 'Retry-After': '1' } });
       return;
     }
     try {

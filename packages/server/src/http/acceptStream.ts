@@ -1,14 +1,23 @@
-import type { EventSchema } from '@ssekit/core';
+import { type EventSchema, SsekitError } from '@ssekit/core';
 import type { Refusal } from '../hub/refusal';
 import { isRefusal, refuse } from '../hub/refusal';
 import { createEventStream } from '../stream/createEventStream';
 import type { EventStreamWriter } from '../stream/eventStream';
 import type { StreamSink } from '../stream/streamSink';
-import type { HandlerOptions, StreamContext, StreamRequest } from './handlerOptions';
+import {
+  type AuthResult,
+  DEFAULT_AUTHENTICATE_TIMEOUT_MS,
+  type HandlerOptions,
+  type StreamContext,
+  type StreamRequest,
+} from './handlerOptions';
 
 /**
  * The one core function every adapter calls: authenticate, then open the sink (only once the
  * client is accepted, so a refusal never leaves a half-open stream) and start the stream.
+ *
+ * `authenticate` gets `request` with a `signal` added, aborted past `authenticateTimeout`; the
+ * client is then refused with 503 and `onError` told (code `timeout`).
  *
  * @returns the open stream, or the {@link Refusal} the adapter must answer with.
  * @throws whatever `authenticate` throws (the adapter answers 500).
@@ -37,7 +46,8 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   request: Info,
   openSink: () => StreamSink,
 ): Promise<Refusal | EventStreamWriter<E>> {
-  const auth = options.authenticate ? await options.authenticate(req, request) : {};
+  const auth = options.authenticate ? await authenticateInTime(options, req, request) : {};
+  if (auth === TIMED_OUT) return refuse(503, 'Service Unavailable', { 'Retry-After': '1' });
   if (auth === null || auth === undefined || auth === false) return refuse(401);
   if ('status' in auth) {
     const refusal = auth as Refusal;
@@ -66,6 +76,45 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   const stream = createEventStream<E>(openSink(), { ...options, lastEventId: request.lastEventId });
   runOnStream(options, stream, { ...request, req, userId, granted }, true);
   return stream;
+}
+
+/** @internal What {@link authenticateInTime} resolves to when the time is up. */
+const TIMED_OUT = Symbol('ssekit.authenticateTimedOut');
+
+/**
+ * @internal Run `authenticate` within `authenticateTimeout`: a hung auth backend would otherwise
+ * hold the request, its socket and (on HTTP/2) a stream of the session for good.
+ */
+async function authenticateInTime<Req, E extends EventSchema, Info extends StreamRequest>(
+  options: HandlerOptions<Req, E, Info>,
+  req: Req,
+  request: Info,
+): Promise<AuthResult | typeof TIMED_OUT> {
+  const ms = options.authenticateTimeout ?? DEFAULT_AUTHENTICATE_TIMEOUT_MS;
+  const controller = new AbortController();
+  // Assigned, not spread: an adapter's request may hold getters (Node's lazy `address`).
+  Object.assign(request, { signal: controller.signal });
+  const answer = Promise.resolve(options.authenticate!(req, request));
+  if (ms === Infinity) return answer;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    const result = await Promise.race([answer, timeUp]);
+    if (result === TIMED_OUT) {
+      answer.catch(() => {}); // a late failure has nobody to tell
+      const error = new SsekitError(
+        'timeout',
+        `authenticate did not answer within authenticateTimeout (${ms} ms): the client got 503. Check the auth backend, or raise authenticateTimeout.`,
+      );
+      controller.abort(error);
+      (options.onError ?? console.error)(error);
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** @internal Run `onStream`; a stand-alone stream ends when it settles. */

@@ -44,6 +44,12 @@ export interface StreamRequest {
    * of the hub's cap on anonymous connections.
    */
   readonly address?: string | undefined;
+  /**
+   * Aborted when `authenticate` runs past {@link HandlerOptions.authenticateTimeout}: pass it to
+   * the work `authenticate` waits on (`fetch(url, { signal })`) so it stops too. Set by
+   * `acceptStream` before `authenticate` is called.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -97,6 +103,14 @@ export interface HandlerOptions<
    */
   authenticate?: (req: Req, request: Info) => AuthResult | Promise<AuthResult>;
   /**
+   * How long, in ms, `authenticate` may take. Past it the client gets 503 with `Retry-After`,
+   * `request.signal` aborts, `onError` gets an `SsekitError` with code `timeout`, and a late
+   * answer is ignored: a hung auth backend cannot hold sockets (and their hub slots) without
+   * bound. `Infinity` turns it off.
+   * @defaultValue `10000` ({@link DEFAULT_AUTHENTICATE_TIMEOUT_MS})
+   */
+  authenticateTimeout?: number;
+  /**
    * Connect every accepted client to this hub: it gets the events published to everyone, to
    * its granted topics and to its user, with replay after `Last-Event-ID`. The hub's stream
    * options (heartbeat, retry, limits…) apply, not this handler's.
@@ -121,6 +135,26 @@ export interface HandlerOptions<
   address?: (req: Req) => string | undefined;
 }
 
+/**
+ * Default {@link HandlerOptions.authenticateTimeout}: 10 s, far above a healthy token check or
+ * session lookup (milliseconds) and below the 30–60 s after which proxies and browsers give up
+ * on a response head anyway.
+ *
+ * @example
+ * ```ts
+ * const handler = createFetchHandler({
+ *   hub,
+ *   authenticateTimeout: DEFAULT_AUTHENTICATE_TIMEOUT_MS / 2, // a fast auth service: 5 s
+ *   authenticate: async (request, { signal }) => {
+ *     // the signal stops the lookup when the time is up
+ *     const res = await fetch('https://auth.internal/session', { headers: request.headers, signal });
+ *     return res.ok ? { userId: (await res.json()).id } : refuse(401);
+ *   },
+ * });
+ * ```
+ */
+export const DEFAULT_AUTHENTICATE_TIMEOUT_MS = 10_000;
+
 /** @internal Throw at construction when a handler could never do anything. */
 export function assertHandlerOptions(options: HandlerOptions<any, any, any>, name: string): void {
   if (
@@ -131,6 +165,13 @@ export function assertHandlerOptions(options: HandlerOptions<any, any, any>, nam
     throw new SsekitError(
       'invalid-option',
       `${name}: pass \`hub\` to connect clients to a hub, or \`onStream(stream, context)\` to use each stream.`,
+    );
+  }
+  const timeout = options.authenticateTimeout;
+  if (timeout !== undefined && !(timeout > 0 && (timeout <= 2 ** 31 - 1 || timeout === Infinity))) {
+    throw new SsekitError(
+      'invalid-option',
+      `${name}: authenticateTimeout must be a number of ms from 1 to 2147483647 (Infinity for none), got ${String(timeout)}.`,
     );
   }
 }

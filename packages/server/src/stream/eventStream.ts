@@ -41,25 +41,31 @@ export interface EventStreamOptions<E extends EventSchema = EventSchema> {
   retry?: number | false;
   /**
    * Unsent bytes past which a reader counts as slow. A stream that stays past it for
-   * {@link maxBufferedMs} — or passes 4 × this at any moment — is torn down
-   * (`signal.reason.code === 'buffer-overflow'`; a hub client resumes from the log), so a reader
-   * that stopped reading cannot grow memory without bound. Only bytes the peer has not taken
-   * count, after a chance to drain: a burst that a fast reader absorbs never closes it.
+   * {@link maxBufferedMs} is torn down (`signal.reason.code === 'buffer-overflow'`; a hub client
+   * resumes from the log), so a reader that stopped reading cannot grow memory without bound —
+   * unless it took bytes in that time: a reader that is draining gets another `maxBufferedMs`, as
+   * long as its backlog shrinks or stays within 4 × this. Past 4 × this a reader that took
+   * nothing for a couple of turns of the event loop is torn down at once. A burst written in one go (16 events of 1 MiB)
+   * never closes a reader by itself: no reader can take a byte before the burst is over. Over
+   * HTTP/2 the bytes the stream holds for the client's flow-control window count too.
    * `Infinity` turns it off.
    * @defaultValue `1048576` (1 MiB)
    */
   maxBufferedBytes?: number;
   /**
    * How long unsent bytes may stay past {@link maxBufferedBytes} before the stream is closed as a
-   * slow consumer (the clock restarts once they drain below it).
+   * slow consumer (the clock restarts once they drain below it, or while the reader takes bytes
+   * and its backlog shrinks or stays under 4 × {@link maxBufferedBytes}).
    * @defaultValue `5000`
    */
   maxBufferedMs?: number;
   /**
-   * Largest serialised payload (`data:` text, in characters) that `send` or `publish` accepts;
-   * past it they throw an `event-too-large` {@link @ssekit/core!SsekitError | SsekitError}. Matches the client's default
+   * Largest serialised payload that `send` or `publish` accepts, in UTF-8 bytes of its `data:`
+   * text (the serialised payload itself: no `data: ` prefixes, no line ends); past it they throw
+   * an `event-too-large` {@link @ssekit/core!SsekitError | SsekitError}. Bytes, like the buffer
+   * limits: 1 Mi characters of CJK text are 3 MiB on the wire. Matches the client's default
    * `maxEventSize`, which would drop a larger event anyway.
-   * @defaultValue `1048576` (1 Mi)
+   * @defaultValue `1048576` (1 MiB)
    */
   maxEventSize?: number;
   /** Unsent bytes from which {@link EventStreamWriter.backpressure} is `true`. @defaultValue `65536` */

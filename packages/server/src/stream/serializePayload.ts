@@ -14,7 +14,7 @@ export interface PayloadOptions {
   validate: boolean;
   /** `validate` was asked for (not the default): an async validator is then an error. */
   strictValidate?: boolean;
-  /** Longest `data:` text accepted, in characters. */
+  /** Longest `data:` text accepted, in UTF-8 bytes. */
   maxEventSize: number;
 }
 
@@ -71,11 +71,39 @@ function stringify(options: PayloadOptions, type: string, data: unknown): string
       `The payload of "${type}" serialised to ${String(text)}, not text; send null or an object instead.`,
     );
   }
-  if (text.length > options.maxEventSize) {
-    throw new SsekitError(
-      'event-too-large',
-      `The payload of "${type}" is ${text.length} characters, over maxEventSize (${options.maxEventSize}). Send a reference (an id or URL) and let the client fetch the body.`,
-    );
+  const { maxEventSize } = options;
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit (a surrogate pair, 2 units, takes 4): only text
+  // between maxEventSize / 3 and maxEventSize units needs counting, never the everyday event.
+  if (text.length * 3 > maxEventSize) {
+    const bytes = text.length > maxEventSize ? text.length : utf8Length(text);
+    if (bytes > maxEventSize) {
+      throw new SsekitError(
+        'event-too-large',
+        `The payload of "${type}" is ${text.length > maxEventSize ? 'at least ' : ''}${bytes} bytes of UTF-8, over maxEventSize (${maxEventSize} bytes). Send a reference (an id or URL) and let the client fetch the body.`,
+      );
+    }
   }
   return text;
+}
+
+/**
+ * The UTF-8 length of `text` as `TextEncoder` writes it (a lone surrogate becomes U+FFFD, 3
+ * bytes), without encoding it.
+ * @internal
+ */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) bytes += 1;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2; // 4 bytes for the 2 units of a pair
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
 }

@@ -40,10 +40,19 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 /** Default {@link EventStreamOptions.maxBufferedMs}: 5 s. */
 const DEFAULT_MAX_BUFFERED_MS = 5000;
 /**
- * Unsent bytes past `maxBufferedBytes × HARD_LIMIT_FACTOR` close a stream at once, whatever
- * {@link EventStreamOptions.maxBufferedMs} allows: the bound on one connection's memory.
+ * Unsent bytes past `maxBufferedBytes × HARD_LIMIT_FACTOR` close a stream whose reader takes
+ * nothing (see {@link STALL_TURNS}) at once, whatever {@link EventStreamOptions.maxBufferedMs}
+ * allows, and a reader that drains but is still past it after `maxBufferedMs`: the bound on one
+ * connection's memory.
  */
 export const HARD_LIMIT_FACTOR = 4;
+/**
+ * Turns of the event loop without the peer taking a byte after which a reader past the hard
+ * limit counts as stalled. Two, so it had one whole turn with its I/O (the bytes move from the
+ * socket to the kernel, or from the HTTP/2 stream to the session, in the turn after the write).
+ * @internal
+ */
+export const STALL_TURNS = 2;
 
 /** @internal */
 const encoder = new TextEncoder();

@@ -2,8 +2,9 @@ import { CLOSE_EVENT, encodeComment, encodeEvent, encodeRetry, SsekitError } fro
 import type { CloseOptions, EventStreamWriter, FinishReason, SendOptions } from './eventStream';
 import { directRun, type Flushable, noteBurst, scheduleFlush } from './flushQueue';
 import type { HeartbeatTarget } from './heartbeat';
+import { currentTurn, watchTurn } from './loopTurn';
 import { serializePayload } from './serializePayload';
-import { HARD_LIMIT_FACTOR, type StreamSettings } from './streamSettings';
+import { HARD_LIMIT_FACTOR, STALL_TURNS, type StreamSettings } from './streamSettings';
 import type { SinkEvents, StreamSink } from './streamSink';
 
 /** @internal */
@@ -22,7 +23,7 @@ const REASONS: Record<FinishReason, string> = {
   closed: 'The stream was closed by the server.',
   disconnected: 'The client disconnected.',
   'buffer-overflow':
-    'The client stopped reading: its unsent bytes stayed past maxBufferedBytes for maxBufferedMs (or passed 4 × maxBufferedBytes), so the stream was closed. It can resume from Last-Event-ID.',
+    'The client stopped reading: its unsent bytes stayed past maxBufferedBytes for maxBufferedMs (or passed 4 × maxBufferedBytes while it took nothing), so the stream was closed. It can resume from Last-Event-ID.',
 };
 
 /**
@@ -54,6 +55,13 @@ export class StreamWriter
   private waiters: ((ok: boolean) => void)[] | undefined;
   /** Armed while unsent bytes are past `maxBufferedBytes`: closes the stream unless they drain. */
   private overflowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The sink's unsent bytes right after the last write: fewer before the next means progress. */
+  private afterWrite = 0;
+  /** The loop turn (see `loopTurn.ts`) in which the reader was last seen taking bytes. */
+  private progressTurn = 0;
+  /** The turn in which the overflow timer was armed, and the unsent bytes then (a burst's peak). */
+  private armTurn = 0;
+  private armBuffered = 0;
 
   /**
    * @param firstFrame written at once instead of `settings.firstFrame` (a hub adds the stream's
@@ -186,34 +194,53 @@ export class StreamWriter
   }
 
   /**
-   * A reader is closed as a slow consumer only on what it truly has not taken: past
-   * `maxBufferedBytes` a timer gives it `maxBufferedMs` to drain back under the limit (a burst
-   * that a fast reader absorbs — or bytes Node only corked until the next tick — never closes
-   * it); past the hard limit it is closed at once.
+   * A reader is closed as a slow consumer only on what it truly has not taken, and never while
+   * it is draining. Past `maxBufferedBytes` a timer gives it `maxBufferedMs` to get back under the
+   * limit — or, if it took bytes meanwhile, to stay within the hard limit (see
+   * {@link checkOverflow}). Past the hard limit it is closed at once only when it has taken
+   * nothing for {@link STALL_TURNS} turns of the event loop: every write of a synchronous burst
+   * happens before any socket could send a byte, so a burst alone (16 × 1 MiB to readers that
+   * keep up) never closes anyone, while a reader that stopped reading is closed at the bound.
    */
   private write(chunk: Uint8Array): void {
     const buffered = this.sink.bufferedBytes;
     const { maxBufferedBytes } = this.settings;
-    // Only a reader already past the soft limit meets the hard one: a single large chunk (a
-    // replay, a big frame) still goes to a reader that is keeping up.
-    if (
-      buffered > maxBufferedBytes &&
-      buffered + chunk.byteLength > maxBufferedBytes * HARD_LIMIT_FACTOR
+    if (buffered <= maxBufferedBytes || buffered < this.afterWrite) {
+      this.progressTurn = currentTurn();
+    } else if (
+      buffered + chunk.byteLength > maxBufferedBytes * HARD_LIMIT_FACTOR &&
+      currentTurn() - this.progressTurn >= STALL_TURNS
     ) {
       this.overflow();
       return;
     }
     if (!this.sink.write(chunk)) this.blocked = true;
     else if (this.waiters !== undefined && !this.backpressure) this.release(true);
-    if (this.overflowTimer === undefined && this.sink.bufferedBytes > maxBufferedBytes) {
+    const after = this.sink.bufferedBytes;
+    this.afterWrite = after;
+    if (after > maxBufferedBytes) {
+      watchTurn();
       // A closure only while over the limit: idle connections hold no timer and no function.
-      this.overflowTimer = setTimeout(() => this.checkOverflow(true), this.settings.maxBufferedMs);
+      if (this.overflowTimer === undefined) this.armOverflow();
+      // The rest of the burst that armed it: the backlog to shrink from is the burst's peak.
+      else if (after > this.armBuffered && currentTurn() === this.armTurn) this.armBuffered = after;
     }
+  }
+
+  /** @internal */
+  private armOverflow(): void {
+    this.armTurn = currentTurn();
+    this.armBuffered = this.sink.bufferedBytes;
+    watchTurn();
+    this.overflowTimer = setTimeout(() => this.checkOverflow(true), this.settings.maxBufferedMs);
   }
 
   /** @internal {@link SinkEvents.onDrain} */
   onDrain(): void {
     this.blocked = false;
+    // Progress only when bytes left: a Web stream's `pull` (its onDrain) also fires while its
+    // queue sits under the high-water mark with nobody reading.
+    if (this.sink.bufferedBytes < this.afterWrite) this.progressTurn = currentTurn();
     if (this.overflowTimer !== undefined) this.checkOverflow(false);
     if (this.waiters !== undefined && !this.backpressure) this.release(true);
   }
@@ -227,13 +254,29 @@ export class StreamWriter
     this.finish('disconnected');
   }
 
-  /** Back under the limit: disarm. Still over when the time is up: close. */
+  /**
+   * Back under the limit: disarm. Still over when the time is up: close, unless the reader took
+   * bytes since the timer was armed and is catching up (fewer unsent bytes than then) or within
+   * the hard limit — then it is draining, and gets another `maxBufferedMs`. Memory stays bounded:
+   * a backlog past the hard limit must shrink in every window.
+   */
   private checkOverflow(timeUp: boolean): void {
     if (this.finished !== undefined) return;
-    if (this.sink.bufferedBytes <= this.settings.maxBufferedBytes) {
+    const buffered = this.sink.bufferedBytes;
+    const { maxBufferedBytes } = this.settings;
+    if (buffered <= maxBufferedBytes) {
       clearTimeout(this.overflowTimer);
       this.overflowTimer = undefined;
-    } else if (timeUp) this.overflow();
+    } else if (timeUp) {
+      this.overflowTimer = undefined;
+      const draining = buffered < this.afterWrite || this.progressTurn > this.armTurn;
+      const bounded =
+        buffered < this.armBuffered || buffered <= maxBufferedBytes * HARD_LIMIT_FACTOR;
+      if (draining && bounded) {
+        this.afterWrite = buffered;
+        this.armOverflow();
+      } else this.overflow();
+    }
   }
 
   private overflow(): void {

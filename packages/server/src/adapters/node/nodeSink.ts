@@ -15,7 +15,12 @@ interface Writable {
   readonly destroyed: boolean;
   readonly writableEnded: boolean;
   readonly writableLength?: number;
-  readonly stream?: { readonly writableLength?: number };
+  /** Http2ServerResponse: the HTTP/2 stream under the compatibility facade. */
+  readonly stream?: {
+    readonly writableLength?: number;
+    readonly destroyed?: boolean;
+    readonly closed?: boolean;
+  };
   /** Added by `compression()`: push what zlib holds to the socket. */
   flush?: () => void;
 }
@@ -91,8 +96,10 @@ export class NodeSink implements StreamSink {
 
   bind(events: SinkEvents): void {
     const { res } = this;
-    // The client may have left while an async authenticate hook ran.
-    if (res.destroyed || res.writableEnded) {
+    // The client may have left while an async authenticate hook ran: its 'close' has fired
+    // already and will not fire again. Http2ServerResponse has no `destroyed` of its own; a
+    // reset (RST_STREAM) or the session's end shows on its stream.
+    if (res.destroyed || res.writableEnded || res.stream?.destroyed || res.stream?.closed) {
       events.onClose();
       return;
     }
