@@ -4,10 +4,11 @@
  */
 
 /**
- * Default largest event, in characters of its `data`, on both sides: the server's
- * `maxEventSize` refuses a bigger publish, the client's `maxEventSize` drops a bigger event and
- * reports `buffer-overflow`. Equal defaults mean that what a default hub sends, a default client
- * reads; raise both together.
+ * Default largest event on both sides, 1 MiB. The server's `maxEventSize` counts the UTF-8 bytes
+ * of an event's `data` text (no field names, no line ends) and refuses a bigger publish; the
+ * client's `maxEventSize` counts the characters (UTF-16 code units) of the same text and drops a
+ * bigger event with `buffer-overflow`. A character is never more than its UTF-8 bytes, so with
+ * equal limits what a hub accepts a client always reads; raise both together.
  *
  * @example Big log lines on both sides
  * ```ts
