@@ -6,11 +6,10 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import { isSsekitError } from '@ssekit/core';
 import { type RedisServer, startRedisServer } from '@ssekit/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { redisHub } from '../fixtures/redisHubHarness';
+import { redisCommand, redisHub } from '../fixtures/redisHubHarness';
 
 let redis: RedisServer | undefined;
 let streams = 0;
@@ -31,14 +30,6 @@ async function open(options: { publishTimeout?: number } = {}) {
   const app = await redisHub({ url: redis!.url, stream: `issue24-${++streams}`, ...options });
   cleanup.push(() => app.close());
   return app;
-}
-
-async function admin() {
-  const client = createClient({ url: redis!.url });
-  client.on('error', () => {});
-  await client.connect();
-  cleanup.push(() => client.destroy());
-  return client;
 }
 
 /** Publish `from..to` in order; every one must be acknowledged. */
@@ -62,8 +53,7 @@ describe('#24 a Redis restored from an older snapshot', () => {
     await live.opened();
     const saved = await publishAll(app, 1, 50);
     await live.until(() => live.events().length === 50, '50 events');
-    const raw = await admin();
-    await raw.sendCommand(['SAVE']);
+    await redisCommand(redis.url, ['SAVE']);
     const rdb = join(redis.dir, 'dump.rdb');
     copyFileSync(rdb, `${rdb}.old`);
     // 50 more, each acknowledged: then Redis comes back from the snapshot taken before them.
@@ -104,8 +94,7 @@ describe('#24 an entry the broker cannot decode', () => {
       await c.opened();
       await publishAll(app, 1, 3);
       await c.until(() => c.events().length === 3, '3 events');
-      const raw = await admin();
-      await raw.sendCommand(['XADD', app.broker.stream, '*', ...fields]);
+      await redisCommand(redis.url, ['XADD', app.broker.stream, '*', ...fields]);
       await publishAll(app, 4, 6);
       await c.until(() => c.events().includes(6), 'the events after the bad entry');
       expect(c.events()).toEqual([1, 2, 3, 4, 5, 6]);
