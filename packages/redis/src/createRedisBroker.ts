@@ -10,6 +10,7 @@ import {
   type BrokerSubscribeOptions,
   DEFAULT_REPLAY_AGE_MS,
 } from '@ssekit/server';
+import { HighWater } from './highWater';
 import { APPEND_SCRIPT, HEAD_SCRIPT, script } from './luaScripts';
 import { readAfter } from './readAfter';
 import { describe, publishError, RedisBrokerError } from './redisBrokerError';
@@ -77,8 +78,11 @@ export interface RedisBrokerOptions {
    */
   blockTimeout?: number | undefined;
   /**
-   * Where the subscription reports Redis errors (once per outage) — reads and publishes reject
-   * to their callers instead. @defaultValue `console.error`
+   * Where the subscription reports what goes wrong: Redis lost (a {@link RedisBrokerError}, once
+   * per outage), Redis back (a `RedisBrokerError` with `recovered: true`, once), an entry skipped
+   * because it cannot be decoded (a `SsekitError`, code `invalid-field`, once per entry). Reads
+   * and publishes reject to their callers instead. @defaultValue the hub's `onError` (which
+   * defaults to `console.error`)
    */
   onError?: ((error: unknown) => void) | undefined;
 }
@@ -164,8 +168,10 @@ const headScript = script(HEAD_SCRIPT);
  * Faults: a publish waits up to `publishTimeout` for an unreachable Redis, then rejects with a
  * {@link RedisBrokerError}; reads fail fast while Redis is unreachable (the stream ends, its client
  * resumes later); the subscription reconnects and goes on from the last entry it delivered — or,
- * if Redis lost entries meanwhile, reports a gap so the hub resets its clients. Nothing is
- * delivered twice. `hub.close()` closes the broker (and the connections it made).
+ * if Redis lost entries meanwhile (a restart without persistence, a restore from an older
+ * snapshot), reports a gap so the hub resets its clients, then delivers every event appended
+ * since. An entry it cannot decode is reported and skipped with a reset. Nothing is delivered
+ * twice. `hub.close()` closes the broker (and the connections it made).
  *
  * @example
  * ```ts
@@ -181,7 +187,18 @@ const headScript = script(HEAD_SCRIPT);
 export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const settings = resolveOptions(options);
   const { stream, publishTimeout } = settings;
-  const report = options.onError ?? ((error: unknown) => console.error('[@ssekit/redis]', error));
+  /** The subscription's reports: to `onError`, else to each subscriber's (the hub's). */
+  const report = (error: unknown) => {
+    if (options.onError !== undefined) return options.onError(error);
+    let told = false;
+    for (const s of subscribers) {
+      if (s.onError === undefined) continue;
+      told = true;
+      s.onError(error);
+    }
+    if (!told) console.error('[@ssekit/redis]', error);
+  };
+  const seen = new HighWater();
   const ownsClient = options.client === undefined;
   const client: RedisClientLike =
     options.client ?? (createClient({ url: options.url }) as unknown as RedisClientLike);
@@ -211,19 +228,44 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const subscribers = new Set<{
     listener: (event: BrokerEvent) => void;
     onGap: ((gap: BrokerGap) => void) | undefined;
+    onError: ((error: unknown) => void) | undefined;
   }>();
+  /** The head script with this process's high-water mark: it marks a rewound stream. */
+  const headOn = async (on: RedisClientLike, o?: { abortSignal?: AbortSignal }) => {
+    const position = parsePosition(await run(on, stream, headScript, seen.args(), o));
+    seen.note(position);
+    return position;
+  };
   const reader = new StreamReader({
     stream,
     blockMs: settings.blockTimeout,
     connect: () => client.duplicate(),
-    head: async (on) => parsePosition(await run(on, stream, headScript, [])),
+    head: (on) => headOn(on),
+    seen,
     onEvent(event) {
       for (const s of subscribers) guard(() => s.listener(event));
     },
     onGap(gap) {
       for (const s of subscribers) guard(() => s.onGap?.(gap));
     },
-    onError: report,
+    onError(error) {
+      report(
+        error instanceof SsekitError
+          ? error
+          : new RedisBrokerError(
+              `The subscription to ${stream} lost Redis (${describe(error)}); it reconnects by itself and goes on from its last entry. Publishes reject meanwhile; open streams stay open.`,
+              { cause: error },
+            ),
+      );
+    },
+    onRecover(ms) {
+      report(
+        new RedisBrokerError(
+          `Redis is back: the subscription to ${stream} has its place again after ${ms} ms (an ssekit.reset went out if Redis lost entries meanwhile).`,
+          { recovered: true },
+        ),
+      );
+    },
   });
   let closing: Promise<void> | undefined;
 
@@ -268,7 +310,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   }
 
   async function headId(signal: AbortSignal | undefined): Promise<string> {
-    return parsePosition(await read((o) => run(client, stream, headScript, [], o), signal)).id;
+    return ((await read((o) => headOn(client, o), signal)) as { id: string }).id;
   }
 
   const broker: RedisBroker = {
@@ -280,6 +322,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
       const args = [
         settings.maxLen === false ? '' : String(settings.maxLen),
         settings.maxAge === false ? '' : String(Math.ceil(settings.maxAge)),
+        ...seen.args(),
         ...entryFields(event),
       ];
       // node-redis drops the command from its offline queue at `timeout` (never sent: safe to
@@ -302,7 +345,9 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
           run(client, stream, appendScript, args, { timeout: publishTimeout }),
           late,
         ]);
-        return parsePosition(reply).id;
+        const position = parsePosition(reply);
+        seen.note(position);
+        return position.id;
       } catch (error) {
         throw publishError(error, stream, publishTimeout);
       } finally {
@@ -311,7 +356,11 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     },
 
     subscribe(listener, subscribeOptions?: BrokerSubscribeOptions) {
-      const subscriber = { listener, onGap: subscribeOptions?.onGap };
+      const subscriber = {
+        listener,
+        onGap: subscribeOptions?.onGap,
+        onError: subscribeOptions?.onError,
+      };
       subscribers.add(subscriber);
       use();
       reader.start();
@@ -328,12 +377,10 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     async readAfter(lastEventId, readOptions) {
       const signal = readOptions?.signal;
       await ready(signal);
-      return readAfter(
-        (args) => read(args, signal),
-        stream,
-        lastEventId,
-        () => headId(signal),
-      );
+      // The head first: its script marks a stream rewound behind what this process saw, so
+      // the replay below meets the new numbering instead of reused numbers.
+      const head = await headId(signal);
+      return readAfter((args) => read(args, signal), stream, lastEventId, head);
     },
 
     compare: compareStreamIds,

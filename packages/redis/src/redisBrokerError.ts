@@ -22,11 +22,20 @@ export class RedisBrokerError extends SsekitError {
    * refused by Redis): retrying is safe.
    */
   readonly maybePublished: boolean;
+  /**
+   * True on the one report of the subscription (through `onError`) that Redis is back after an
+   * outage: a notice, not a failure — log it at info level. False on every other error.
+   */
+  readonly recovered: boolean;
 
-  constructor(message: string, options: { maybePublished?: boolean; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { maybePublished?: boolean; recovered?: boolean; cause?: unknown } = {},
+  ) {
     super('broker-unavailable', message, { cause: options.cause });
     this.name = 'RedisBrokerError';
     this.maybePublished = options.maybePublished ?? false;
+    this.recovered = options.recovered ?? false;
   }
 }
 

@@ -10,16 +10,20 @@ import type { BrokerAppend, BrokerEvent } from '@ssekit/server';
  *   was lost and begun again never continues the old numbering: its identity is its numbering.
  * - `t` — the SSE event name; `d` — the `data:` text; `p` — the topic; `u` — the users (JSON).
  *
- * An entry with `n` alone is a position marker, written by `HEAD_SCRIPT` (`luaScripts.ts`) in an empty
- * stream so that every position handed to a client is a real entry (a client resuming from it
- * replays exactly what came after). Markers are never delivered.
+ * An entry with `n` alone is a position marker. Every numbering begins with one: `HEAD_SCRIPT`
+ * and `APPEND_SCRIPT` (`luaScripts.ts`) write it in an empty stream and in one rewound behind
+ * what the process saw, so every position handed to a client is a real entry (a client resuming
+ * from it replays exactly what came after), and a marker after a reader's place means what lay
+ * between was lost. Markers are never delivered.
  * @internal
  */
 export interface StreamEntry {
   readonly id: string;
   readonly n: number;
-  /** `undefined` for a position marker. */
+  /** `undefined` for a position marker (and for a bad entry). */
   readonly event: BrokerEvent | undefined;
+  /** Why the entry cannot be decoded; `undefined` for every entry the broker wrote. */
+  readonly bad?: string | undefined;
 }
 
 /** @internal The field/value pairs an event is stored as (after `n`, which the script adds). */
@@ -30,19 +34,32 @@ export function entryFields(event: BrokerAppend): string[] {
   return fields;
 }
 
-/** @internal One `[id, [field, value, …]]` of an XRANGE or XREAD reply. */
+/** @internal A number as the scripts write it. */
+const NUMBER = /^\d{1,16}$/;
+
+/**
+ * @internal One `[id, [field, value, …]]` of an XRANGE or XREAD reply. Never throws: an entry
+ * the broker cannot decode (written by another tool, a bug, another version) comes back with
+ * `bad` saying why, so a reader skips it instead of retrying the same read for ever.
+ */
 function parseEntry(raw: unknown): StreamEntry {
-  const [id, fields] = raw as [string, string[]];
+  const [id, fields] = raw as [string, unknown];
   let n = Number.NaN;
   let type: string | undefined;
   let data = '';
   let topic: string | undefined;
   let to: string[] | undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const value = fields[i + 1]!;
-    switch (fields[i]) {
+  let bad: string | undefined;
+  const list = Array.isArray(fields) ? (fields as unknown[]) : [];
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const value = list[i + 1];
+    if (typeof value !== 'string') {
+      bad ??= `field ${String(list[i])} is not a string`;
+      continue;
+    }
+    switch (list[i]) {
       case 'n':
-        n = Number(value);
+        if (NUMBER.test(value)) n = Number(value);
         break;
       case 't':
         type = value;
@@ -54,12 +71,27 @@ function parseEntry(raw: unknown): StreamEntry {
         topic = value;
         break;
       case 'u':
-        to = JSON.parse(value) as string[];
+        to = recipients(value);
+        if (to === undefined) bad ??= '`u` is not a JSON list of user ids';
         break;
     }
   }
+  if (!Number.isSafeInteger(n)) bad ??= 'it has no entry number `n`';
+  if (bad !== undefined) return { id, n, event: undefined, bad };
   const event = type === undefined ? undefined : { id, type, data, topic, to };
   return { id, n, event };
+}
+
+/** @internal `u`: a non-empty JSON list of strings, else `undefined`. */
+function recipients(value: string): string[] | undefined {
+  try {
+    const list: unknown = JSON.parse(value);
+    if (Array.isArray(list) && list.length > 0 && list.every((u) => typeof u === 'string'))
+      return list as string[];
+  } catch {
+    // not JSON: reported as a bad entry
+  }
+  return undefined;
 }
 
 /** @internal The entries of an XRANGE reply. */

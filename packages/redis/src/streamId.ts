@@ -1,5 +1,21 @@
 /** @internal A Redis stream id as XADD assigns it. */
-export const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+/** @internal An id part as Redis writes it: no leading zero. */
+const PART = /^(?:0|[1-9]\d{0,19})$/;
+/** @internal The largest part of a stream id, 2^64 − 1. */
+const MAX_PART = '18446744073709551615';
+
+/**
+ * @internal Whether Redis can have issued `id`: `<ms>-<seq>`, each part a decimal without a
+ * leading zero and at most 2^64 − 1. Anything else (a part past 2^64, which XRANGE refuses with
+ * an error) is no position of this broker's, and gets a reset.
+ */
+export function isStreamId(id: string): boolean {
+  const dash = id.indexOf('-');
+  if (dash === -1) return false;
+  const parts = [id.slice(0, dash), id.slice(dash + 1)];
+  return parts.every((part) => PART.test(part) && compareDigits(part, MAX_PART) <= 0);
+}
 
 /**
  * Order two stream ids (`<ms>-<seq>`, each up to 2^64) without BigInt: by the length of each

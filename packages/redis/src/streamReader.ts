@@ -1,4 +1,6 @@
+import { SsekitError } from '@ssekit/core';
 import type { BrokerEvent, BrokerGap } from '@ssekit/server';
+import type { HighWater } from './highWater';
 import type { RedisClientLike } from './redisClient';
 import { parseRange, parseRead, type StreamEntry } from './streamEntry';
 
@@ -13,7 +15,12 @@ export interface StreamReaderOptions {
   readonly blockMs: number;
   readonly onEvent: (event: BrokerEvent) => void;
   readonly onGap: (gap: BrokerGap) => void;
+  /** An outage (once per outage) or an entry skipped because it cannot be decoded. */
   readonly onError: (error: unknown) => void;
+  /** The subscription has its place again after an outage (once per outage), `ms` after it began. */
+  readonly onRecover: (ms: number) => void;
+  /** Where the entries it reads are noted, for the rewind check of the scripts. */
+  readonly seen: HighWater;
 }
 
 /** @internal Entries per XREAD: large enough that a busy stream is read in few round trips. */
@@ -31,9 +38,13 @@ const STALL_MS = 5000;
  * - it goes live at the stream's head (a real entry) and resolves {@link live}: the broker's
  *   reads wait for that, so no position handed to a client is older than the subscription;
  * - after any reconnection it checks that its entry still exists before reading on; if Redis
- *   lost it (a restart without persistence), it reports a gap and goes on from the new head;
+ *   lost it (a restart without persistence, a restore from an older snapshot), it reports a gap
+ *   and goes on from just before the first entry newer than it — the marker that begins the new
+ *   numbering — so every event appended since Redis came back is delivered;
  * - every entry must be numbered its predecessor's + 1: a jump means entries were trimmed before
- *   it read them, reported as a gap at that entry.
+ *   it read them, reported as a gap at that entry; a marker means a new numbering;
+ * - an entry it cannot decode is reported once and skipped with a gap (it may have been anyone's):
+ *   it never blocks the stream.
  *
  * Nothing is delivered twice: the position only moves forward, and a reply from a connection
  * that reconnected since the position was checked is thrown away and read again.
@@ -52,6 +63,8 @@ export class StreamReader {
   private running = false;
   private stopped = false;
   private failing = false;
+  private failedAt = 0;
+  private attempt = 0;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
 
@@ -77,22 +90,28 @@ export class StreamReader {
   }
 
   private async run(): Promise<void> {
-    let attempt = 0;
     while (!this.stopped) {
       try {
         await this.step();
-        if (this.failing) {
-          this.failing = false;
-          attempt = 0;
-        }
       } catch (error) {
         if (this.stopped) return;
         // One report per outage, not one per retry.
-        if (!this.failing) this.options.onError(error);
-        this.failing = true;
-        await this.pause(Math.min(2000, 50 * 2 ** attempt++));
+        if (!this.failing) {
+          this.failing = true;
+          this.failedAt = Date.now();
+          this.options.onError(error);
+        }
+        await this.pause(Math.min(2000, 50 * 2 ** this.attempt++));
       }
     }
+  }
+
+  /** The position is checked on a working connection: an outage, if any, is over. */
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.attempt = 0;
+    this.options.onRecover(Date.now() - this.failedAt);
   }
 
   /** One round: connect if needed, make sure of the position, read and deliver a batch. */
@@ -103,12 +122,15 @@ export class StreamReader {
     const generation = this.generation;
     if (this.position === undefined) {
       this.position = await this.bounded(client, this.options.head(client), STALL_MS);
+      this.options.seen.note(this.position);
       this.checked = generation;
       this.isLive = true;
       this.markLive();
     } else if (this.checked !== generation) {
       await this.recheck(client, generation);
     }
+    if (this.stopped) return;
+    this.recovered();
     const reply = await this.bounded(
       client,
       client.sendCommand([
@@ -129,28 +151,68 @@ export class StreamReader {
     for (const entry of parseRead(reply)) this.take(entry);
   }
 
-  /** After a reconnection: does the entry we stopped at still exist? If not, Redis lost entries. */
+  /**
+   * After a reconnection: does the entry we stopped at still exist (with its number)? If not,
+   * Redis lost entries: report a gap and go on from {@link resumePoint}. The head script runs
+   * first: a stream rewound behind what this process saw gets its new numbering now, so every
+   * process sees the rewind.
+   */
   private async recheck(client: RedisClientLike, generation: number): Promise<void> {
     const at = this.position!;
+    const head = await this.bounded(client, this.options.head(client), STALL_MS);
     const range = client.sendCommand(['XRANGE', this.options.stream, at.id, at.id]);
-    const found = parseRange(await this.bounded(client, range, STALL_MS));
-    if (found[0]?.id !== at.id) {
-      const head = await this.bounded(client, this.options.head(client), STALL_MS);
+    const found = parseRange(await this.bounded(client, range, STALL_MS))[0];
+    if (found?.id !== at.id || (found.bad === undefined && found.n !== at.n)) {
+      const position = await this.resumePoint(client, at, head);
       if (this.stopped) return;
-      this.position = head;
-      this.options.onGap({ reason: 'epoch', after: at.id, position: head.id });
+      this.position = position;
+      this.options.onGap({ reason: 'epoch', after: at.id, position: position.id });
     }
     this.checked = generation;
   }
 
+  /**
+   * Where to go on after `at` was lost: every entry newer than it was appended after Redis came
+   * back, so from just before the first of them — itself when it is a marker (a numbering's
+   * first entry), else the entry before it (a survivor of the old numbering). With none, the head.
+   */
+  private async resumePoint(
+    client: RedisClientLike,
+    at: { id: string; n: number },
+    head: { id: string; n: number },
+  ): Promise<{ id: string; n: number }> {
+    const { stream } = this.options;
+    const after = client.sendCommand(['XRANGE', stream, `(${at.id}`, '+', 'COUNT', '1']);
+    const next = parseRange(await this.bounded(client, after, STALL_MS))[0];
+    if (next === undefined) return head;
+    if (next.event === undefined && next.bad === undefined) return next;
+    const before = client.sendCommand(['XREVRANGE', stream, `(${next.id}`, '-', 'COUNT', '1']);
+    return parseRange(await this.bounded(client, before, STALL_MS))[0] ?? next;
+  }
+
   private take(entry: StreamEntry): void {
     const at = this.position!;
+    if (entry.bad !== undefined) {
+      // Another tool's entry, a bug, a version skew: skip it, say so once, and reset every
+      // connection (it may have been anyone's). The numbering goes on across it.
+      this.position = { id: entry.id, n: Number.isSafeInteger(entry.n) ? entry.n : at.n };
+      this.options.onError(
+        new SsekitError(
+          'invalid-field',
+          `Skipped entry ${entry.id} of the Redis stream ${this.options.stream}: ${entry.bad}. Only the broker should write to its stream (another tool, or another version of @ssekit/redis?); the connections it could have reached got an ssekit.reset.`,
+        ),
+      );
+      this.options.onGap({ reason: 'unknown', after: at.id, position: entry.id });
+      return;
+    }
+    this.options.seen.note(entry);
     if (entry.n !== at.n + 1) {
       // Entries between `at` and this one are gone (trimmed while this reader lagged, or the
       // stream was begun again): clients reset to this entry, whose effect their refetch covers.
+      // A marker begins a new numbering: nothing of the new one is skipped.
       this.position = entry;
       this.options.onGap({
-        reason: entry.n > at.n ? 'evicted' : 'epoch',
+        reason: entry.event !== undefined && entry.n > at.n ? 'evicted' : 'epoch',
         after: at.id,
         position: entry.id,
       });

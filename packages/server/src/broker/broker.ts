@@ -84,6 +84,11 @@ export interface BrokerSubscribeOptions {
    * in-memory default) never calls it; one that can must, or its clients lose events silently.
    */
   readonly onGap?: ((gap: BrokerGap) => void) | undefined;
+  /**
+   * Where the subscription reports its faults (a store lost and back, an entry it skipped): the
+   * hub passes its `onError`. Report each once, not once per retry.
+   */
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 /**

@@ -74,6 +74,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     );
     this.unsubscribe = this.broker.subscribe((event) => this.deliver(event), {
       onGap: (gap) => this.gap(gap),
+      onError: (error) => this.report(error),
     });
     // Twins are hubs on their own in-memory broker; a hub given a broker may share it on purpose.
     if (options.broker === undefined && isDevelopment()) this.twins = new TwinWatch(this, options);
