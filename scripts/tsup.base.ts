@@ -12,6 +12,9 @@ export function packageConfig(entry: Record<string, string>, extra: Options = {}
     tsconfig: 'tsconfig.build.json',
     target: 'es2022',
     platform: 'neutral',
+    // The maps name `../src/*.ts` (with sourcesContent inline too): every package ships `src/`
+    // (`files` in its package.json), so stack traces and editors open real files, as TanStack
+    // Query and tRPC ship theirs.
     sourcemap: true,
     clean: true,
     splitting: false,

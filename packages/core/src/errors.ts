@@ -64,26 +64,21 @@ export type SsekitErrorCode =
  */
 const BRAND = Symbol.for('@ssekit/error');
 
-/** @internal Longest excerpt of a user value quoted in an error message. */
-const EXCERPT = 60;
+/** @internal Longest excerpt of a user value shown in an error message. */
+export const EXCERPT = 60;
 
 /**
- * Quote a value for an error message, truncated so a 1 MiB payload does not become a 1 MiB
- * message, with control characters made visible.
+ * A value as JSON for an error message (`1`, `"one"`, `{"a":1}`; `undefined` for a missing
+ * field), truncated so a 1 MiB payload does not become a 1 MiB message, with control characters
+ * escaped. Cycles and bigints fall back to `String`.
  * @internal
  */
-export function excerpt(value: unknown): string {
-  const text = String(typeof value === 'string' ? value : safeJson(value));
-  return JSON.stringify(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
-}
-
-/** JSON of a value for a message; cycles and bigints fall back to `String`. @internal */
-function safeJson(value: unknown): unknown {
+export function preview(value: unknown): string {
+  let text = String(value);
   try {
-    return JSON.stringify(value);
-  } catch {
-    return value;
-  }
+    text = JSON.stringify(value) ?? text;
+  } catch {}
+  return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
 }
 
 /**
@@ -152,7 +147,7 @@ export class InvalidFieldError extends SsekitError {
   constructor(field: 'event' | 'id' | 'retry', value: unknown, reason: string) {
     super(
       field === 'retry' ? 'invalid-retry' : 'invalid-field',
-      `Invalid SSE \`${field}\` ${excerpt(value)}: ${reason}`,
+      `Invalid SSE \`${field}\` ${preview(value)}: ${reason}`,
     );
     this.name = 'InvalidFieldError';
     this.field = field;

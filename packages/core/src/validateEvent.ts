@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { canValidate, type EventData, type EventName, type EventSchema } from './defineEvents';
-import { excerpt, ValidationError } from './errors';
+import { EXCERPT, preview, ValidationError } from './errors';
 
 /**
  * The outcome of {@link validateEvent}: the (possibly transformed) value, or a typed error.
@@ -19,14 +19,30 @@ export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: ValidationError };
 
-/** Every issue as `path: message`, joined with `; ` (the issues stay on the error too). @internal */
-function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path?.map((segment) => (segment as { key?: PropertyKey }).key ?? segment);
-      return `${path?.length ? `${path.join('.')}: ` : ''}${issue.message}`;
+/**
+ * Every issue as `path: message (got <value at path>)`, joined with `; `, then the payload when
+ * it is short and some issue points inside it (a root issue already shows it). Each value is
+ * truncated, so a 1 MiB payload never becomes a 1 MiB message; the issues stay on the error.
+ * @internal
+ */
+function describeIssues(issues: readonly StandardSchemaV1.Issue[], value: unknown): string {
+  let nested = false;
+  const text = issues
+    .map(({ path = [], message }) => {
+      let at = value;
+      const keys = path.map((segment) => {
+        const key = typeof segment === 'object' ? segment.key : segment;
+        // `?.` stops at null and undefined; any other primitive indexes to undefined, never throws.
+        at = (at as Record<PropertyKey, unknown> | undefined)?.[key];
+        nested = true;
+        return String(key);
+      });
+      return `${keys.length ? `${keys.join('.')}: ` : ''}${message} (got ${preview(at)})`;
     })
     .join('; ');
+  const payload = preview(value);
+  // A truncated payload (longer than EXCERPT) says nothing the issues' own values do not.
+  return nested && payload.length <= EXCERPT ? `${text}. Payload: ${payload}` : text;
 }
 
 /** @internal */
@@ -42,7 +58,7 @@ function toResult<T>(
     error: new ValidationError(
       'schema-mismatch',
       name,
-      `Event "${name}"${id === undefined ? '' : ` (id ${id})`} failed validation: ${describeIssues(result.issues)}; got ${excerpt(value)}`,
+      `Event "${name}"${id === undefined ? '' : ` (id ${id})`} failed validation: ${describeIssues(result.issues, value)}`,
       { id, issues: result.issues },
     ),
   };

@@ -117,6 +117,71 @@ describe('validateEvent', () => {
   });
 });
 
+describe('validation messages', () => {
+  const shapes = defineEvents({
+    order: z.object({
+      id: z.string(),
+      items: z.array(z.object({ sku: z.string(), qty: z.number() })),
+    }),
+    page: v.object({ page: v.number(), totalPages: v.number() }),
+    pages: v.object({ page: v.number(), note: v.string() }),
+    name: z.string(),
+  });
+
+  function messageOf(name: 'order' | 'page' | 'pages' | 'name', value: unknown): string {
+    const result = validateEvent(shapes, name, value, { id: 'e-1' });
+    if (result instanceof Promise || result.ok) throw new Error('expected a sync failure');
+    return result.error.message;
+  }
+
+  it('names each issue with its path and the value received there, then a short payload', () => {
+    expect(messageOf('order', { id: 'o1', items: [{ sku: 1, qty: 1 }] })).toBe(
+      'Event "order" (id e-1) failed validation: items.0.sku: Invalid input: expected string, ' +
+        'received number (got 1). Payload: {"id":"o1","items":[{"sku":1,"qty":1}]}',
+    );
+    expect(messageOf('page', { page: 'one', totalPages: 3 })).toBe(
+      'Event "page" (id e-1) failed validation: page: Invalid type: Expected number but ' +
+        'received "one" (got "one"). Payload: {"page":"one","totalPages":3}',
+    );
+  });
+
+  it('gives every issue its own received value, and leaves a long payload out', () => {
+    const value = {
+      id: 7,
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: '2' },
+      ],
+      note: 'x'.repeat(100),
+    };
+    expect(messageOf('order', value)).toBe(
+      'Event "order" (id e-1) failed validation: id: Invalid input: expected string, received ' +
+        'number (got 7); items.1.qty: Invalid input: expected number, received string (got "2")',
+    );
+  });
+
+  it('shows a missing field as undefined and truncates a long received value', () => {
+    expect(messageOf('pages', { note: 'y'.repeat(100) })).toBe(
+      'Event "pages" (id e-1) failed validation: page: Invalid key: Expected "page" but ' +
+        'received undefined (got undefined)',
+    );
+    expect(messageOf('pages', { page: 1, note: 5 })).toMatch(
+      /note: .* \(got 5\)\. Payload: \{"page":1,"note":5\}$/,
+    );
+    const long = messageOf('order', { id: 'o1', items: 'z'.repeat(100) });
+    expect(long).toBe(
+      'Event "order" (id e-1) failed validation: items: Invalid input: expected array, received ' +
+        `string (got "${'z'.repeat(59)}…)`,
+    );
+  });
+
+  it('shows the received value of a root issue once, without a payload line', () => {
+    expect(messageOf('name', 42)).toBe(
+      'Event "name" (id e-1) failed validation: Invalid input: expected string, received number (got 42)',
+    );
+  });
+});
+
 describe('isSsekitError', () => {
   it('matches errors from another copy of the package by brand or by name and code', () => {
     const cloned = { name: 'HttpError', code: 'http-status', message: 'x' };

@@ -16,7 +16,7 @@ function repoRoot(): string {
 }
 
 /** The public packages whose `dist/` the built-output tests load. */
-const PACKAGES = ['core', 'server', 'client', 'react'];
+const PACKAGES = ['core', 'server', 'client', 'react', 'redis'];
 
 /** Where the build lock lives while one test file builds (`mkdir` is atomic). */
 function lockDir(): string {
