@@ -65,7 +65,14 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & 
     epoch,
     append(input: BrokerAppend): string {
       const id = `${epoch}-${log.lastSeq + 1}`;
-      const event: BrokerEvent = { ...input, id };
+      // The broker's own frozen copy: a caller that reuses its `to` array (or a hook handed the
+      // event) must not change whom a logged event is for.
+      const { to } = input;
+      const event: BrokerEvent = Object.freeze(
+        to === undefined || Object.isFrozen(to)
+          ? { ...input, id }
+          : { ...input, id, to: Object.freeze([...to]) },
+      );
       log.append(event, input.data.length + input.type.length);
       for (const listener of listeners) listener(event);
       return id;

@@ -50,7 +50,10 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** Development only: warns when a publish reaches nobody while a twin hub has connections. */
   private readonly twins: TwinWatch | undefined;
 
-  constructor(options: HubOptions<any>) {
+  constructor(given: HubOptions<any>) {
+    // The hub's own copy, checked after it is taken: options (and limits) changed by the app
+    // later, or a getter that answers differently, change nothing.
+    const options = ownOptions(given);
     assertHubOptions(options);
     this.options = options;
     const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
@@ -99,7 +102,7 @@ class HubImpl implements Hub<any>, StreamOwner {
     if (refusal !== undefined) return refusal;
     // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
-    const topics = request.topics?.length ? dedupe(request.topics)! : NO_TOPICS;
+    const topics = request.topics?.length ? dedupe(request.topics) : NO_TOPICS;
     const address = addressKey(request, this.addressCap);
     const conn = new HubConnection(request.userId, topics, lastEventId, address);
     const begun = this.catchUp.begin(conn);
@@ -217,6 +220,13 @@ class HubImpl implements Hub<any>, StreamOwner {
   private report(error: unknown): void {
     (this.options.onError ?? console.error)(error);
   }
+}
+
+/** @internal A frozen copy of `options` and of its `limits`, taken once at construction. */
+function ownOptions(options: HubOptions<any>): HubOptions<any> {
+  const own = { ...options };
+  if (own.limits !== undefined) own.limits = Object.freeze({ ...own.limits });
+  return Object.freeze(own);
 }
 
 /**
