@@ -141,3 +141,48 @@ describe('#24.1 targets are the hub’s own copies', () => {
     expect(second.response.status).toBe(429);
   });
 });
+
+describe('#24.11 only refuse() makes a refusal', () => {
+  it.each([
+    ['a text status', { userId: 'u1', status: 'active' }],
+    ['a numeric status', { userId: 'u1', status: 403, message: 'row message' }],
+  ])('a user row with %s opens a stream for that user', async (_, row) => {
+    const hub = hubOf();
+    const url = await serve(hub, () => row as AuthResult);
+    const sse = await reader(url);
+    expect(sse.response.status).toBe(200);
+    await sse.until((r) => r.text.includes('id: '));
+    await hub.publish('m', 'for u1', { to: 'u1' });
+    await hub.publish('m', 'end');
+    expect(await untilEnd(sse)).toEqual(['for u1', 'end']);
+  });
+
+  it('a refusal from another copy of the package is still a refusal', async () => {
+    const hub = hubOf();
+    const copy = { status: 403, message: 'Not yours' };
+    Object.defineProperty(copy, Symbol.for('@ssekit/refusal'), { value: true });
+    const url = await serve(hub, () => copy);
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toBe('Not yours');
+    expect(hub.stats().connections).toBe(0);
+  });
+
+  it('a hand-made { status } without a user fails closed with 500, never opens', async () => {
+    const hub = hubOf();
+    const errors: unknown[] = [];
+    const handler = createNodeHandler({
+      hub,
+      authenticate: () => ({ status: 401, message: 'no' }) as AuthResult,
+      onError: (error) => errors.push(error),
+    });
+    const server = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    expect(res.status).toBe(500);
+    await res.text();
+    expect(String(errors[0])).toMatch(/refuse\(/);
+    expect(hub.stats().connections).toBe(0);
+  });
+});
