@@ -14,7 +14,9 @@ import {
   type Hub,
   type HubLimits,
   type HubOptions,
+  isRefusal,
   type StreamRequest,
+  type StreamSink,
 } from '@ssekit/server';
 import { createNodeHandler, type NodeRequest } from '@ssekit/server/node';
 import { readSse, type SseReader } from '@ssekit/test-utils';
@@ -184,5 +186,59 @@ describe('#24.11 only refuse() makes a refusal', () => {
     await res.text();
     expect(String(errors[0])).toMatch(/refuse\(/);
     expect(hub.stats().connections).toBe(0);
+  });
+});
+
+describe('#24 known gap: connections are capped by default', () => {
+  /** A sink that takes everything: the hub's API alone, for counts HTTP would make slow. */
+  const sink = (): StreamSink => ({ bufferedBytes: 0, bind() {}, write: () => true, close() {} });
+  const refusalOf = (result: unknown) =>
+    isRefusal(result)
+      ? { status: result.status, retryAfter: result.headers?.['Retry-After'] }
+      : 'open';
+
+  it('a user past 100 streams gets 429 with Retry-After; Infinity turns the cap off', async () => {
+    const capped = await serve(hubOf());
+    const open = await Promise.all(Array.from({ length: 100 }, () => reader(capped, 'ada')));
+    expect(open.map((r) => r.response.status)).toEqual(Array(100).fill(200));
+    const refused = await fetch(capped, { headers: { 'x-user': 'ada' } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('10');
+    await refused.text();
+    expect((await reader(capped, 'bob')).response.status).toBe(200); // others have their own
+
+    const uncapped = await serve(
+      hubOf({ limits: { maxConnectionsPerUser: Number.POSITIVE_INFINITY } }),
+    );
+    await Promise.all(Array.from({ length: 100 }, () => reader(uncapped, 'ada')));
+    expect((await reader(uncapped, 'ada')).response.status).toBe(200);
+  });
+
+  it('past 50,000 streams in the process, new ones get 503 with Retry-After', () => {
+    const hub = hubOf();
+    for (let i = 0; i < 50_000; i++) {
+      const result = hub.accept({ userId: `u${i}` }, sink);
+      if (isRefusal(result)) throw new Error(`refused at ${i}: ${result.status}`);
+    }
+    expect(hub.stats().connections).toBe(50_000);
+    expect(refusalOf(hub.accept({ userId: 'one-more' }, sink))).toEqual({
+      status: 503,
+      retryAfter: '10',
+    });
+  });
+
+  it('anonymous streams get 1,000 per known address; an unknown one is not capped by default', () => {
+    const hub = hubOf();
+    for (let i = 0; i < 1000; i++) hub.accept({ address: '203.0.113.7' }, sink);
+    expect(refusalOf(hub.accept({ address: '203.0.113.7' }, sink))).toEqual({
+      status: 429,
+      retryAfter: '10',
+    });
+    expect(refusalOf(hub.accept({ address: '203.0.113.8' }, sink))).toBe('open');
+    for (let i = 0; i < 1001; i++) expect(refusalOf(hub.accept({}, sink))).toBe('open');
+    // A cap the app sets also binds the unknown address (fail closed), as before.
+    const strict = hubOf({ limits: { maxConnectionsPerAddress: 2 } });
+    const results = [1, 2, 3].map(() => refusalOf(strict.accept({}, sink)));
+    expect(results).toEqual(['open', 'open', { status: 429, retryAfter: '10' }]);
   });
 });
