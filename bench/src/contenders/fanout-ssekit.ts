@@ -16,7 +16,11 @@ const contender: FanoutContender = {
   name: 'ssekit',
   description: '@ssekit/server: createHub + createNodeHandler, hub.publish("tick", data[, { to }])',
   create({ targeted }) {
-    const hub = createHub({ events });
+    // Broadcast connections are anonymous, all from 127.0.0.1: no per-address cap (default 1,000).
+    const hub = createHub({
+      events,
+      limits: { maxConnectionsPerAddress: Number.POSITIVE_INFINITY },
+    });
     const report = (error: unknown) => console.error('ssekit publish failed:', error);
     const handler = createNodeHandler({
       hub,

@@ -21,6 +21,8 @@ if (kind !== 'memory' && kind !== 'redis')
 const events = defineEvents({ [TICK_EVENT]: type<TickPayload>() });
 const hub = createHub({
   events,
+  // Every load connection is anonymous from 127.0.0.1: no per-address cap (default 1,000).
+  limits: { maxConnectionsPerAddress: Number.POSITIVE_INFINITY },
   broker:
     kind === 'redis'
       ? createRedisBroker({ url: url!, stream: stream!, maxLen: 20_000 })

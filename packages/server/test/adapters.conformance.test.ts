@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExpressHandler } from '../src/adapters/express';
 import { createFetchHandler } from '../src/adapters/fetch';
 import { createNodeHandler } from '../src/adapters/node';
-import type { EventStreamWriter, HandlerOptions } from '../src/index';
+import { type EventStreamWriter, type HandlerOptions, refuse } from '../src/index';
 import { SAMPLE_EVENTS, untilClosed } from './fixtures';
 
 const events = defineEvents({
@@ -169,7 +169,7 @@ describe.each(hosts)('%s', (_host, serve) => {
       events,
       authenticate: (req: any) => {
         const auth = req.headers.get?.('authorization') ?? req.headers.authorization;
-        return auth ? { status: 403, message: 'Forbidden' } : null;
+        return auth ? refuse(403, 'Forbidden') : null;
       },
       onStream,
     });

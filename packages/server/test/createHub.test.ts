@@ -290,7 +290,8 @@ describe('createHub limits, hooks and lifecycle', () => {
         return '10.0.0.1';
       },
     };
-    const open = hubOf({ limits: { maxConnections: 10 } });
+    // A per-address cap is on by default (1,000): only one turned off skips the read.
+    const open = hubOf({ limits: { maxConnectionsPerAddress: Number.POSITIVE_INFINITY } });
     expect(isRefusal(open.accept(request, memorySink))).toBe(false);
     expect(reads).toBe(0);
     const capped = hubOf({ limits: { maxConnectionsPerAddress: 1 } });

@@ -41,6 +41,16 @@ function seqOf(id: string, epoch: string): number | undefined {
 }
 
 /**
+ * @internal What an entry costs the log's `maxBytes`, in characters: its data, name and targets —
+ * each recipient its id plus 8 for its slot, so a `to` of 100k users weighs what it holds.
+ */
+function sizeOf(event: BrokerEvent): number {
+  let size = event.data.length + event.type.length + (event.topic?.length ?? 0);
+  if (event.to !== undefined) for (const user of event.to) size += user.length + 8;
+  return size;
+}
+
+/**
  * The default, single-process {@link Broker}: ids `${epoch}-${seq}`, a bounded in-memory replay
  * log, synchronous fan-out. A restart picks a new epoch, so a client resuming with an id from
  * before the restart gets a reset instead of a silent gap.
@@ -65,8 +75,15 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker & 
     epoch,
     append(input: BrokerAppend): string {
       const id = `${epoch}-${log.lastSeq + 1}`;
-      const event: BrokerEvent = { ...input, id };
-      log.append(event, input.data.length + input.type.length);
+      // The broker's own frozen copy: a caller that reuses its `to` array (or a hook handed the
+      // event) must not change whom a logged event is for.
+      const { to } = input;
+      const event: BrokerEvent = Object.freeze(
+        to === undefined || Object.isFrozen(to)
+          ? { ...input, id }
+          : { ...input, id, to: Object.freeze([...to]) },
+      );
+      log.append(event, sizeOf(event));
       for (const listener of listeners) listener(event);
       return id;
     },

@@ -13,8 +13,9 @@ export interface ReplayOptions {
   /** Most events kept; `0` keeps none (every resume is a reset). @defaultValue `1000` */
   maxEvents?: number;
   /**
-   * Most payload kept, in characters of `data:` text (plus event names): a few large events
-   * cannot pin unbounded memory. @defaultValue `16777216` (16 Mi)
+   * Most kept, in characters of `data:` text plus event names and targets (a topic's length; each
+   * recipient of `to` its id's length plus 8): a few large events, or events to long recipient
+   * lists, cannot pin unbounded memory. @defaultValue `16777216` (16 Mi)
    */
   maxBytes?: number;
   /** Oldest event kept, in ms. @defaultValue `300000` (5 minutes) */

@@ -49,10 +49,10 @@ export async function acceptStream<Req, E extends EventSchema, Info extends Stre
   const auth = options.authenticate ? await authenticateInTime(options, req, request) : {};
   if (auth === TIMED_OUT) return refuse(503, 'Service Unavailable', { 'Retry-After': '1' });
   if (auth === null || auth === undefined || auth === false) return refuse(401);
-  if ('status' in auth) {
-    const refusal = auth as Refusal;
-    return refuse(refusal.status, refusal.message, refusal.headers);
-  }
+  // Only `refuse()` makes a refusal (its brand, shared by every copy of the package): any other
+  // object is an identity, so a user row with a `status` field is never taken for one.
+  if (isRefusal(auth)) return refuse(auth.status, auth.message, auth.headers);
+  assertIdentity(auth);
   const granted = auth.topics ?? [];
   const { userId } = auth;
   if (options.hub !== undefined) {
@@ -114,6 +114,20 @@ async function authenticateInTime<Req, E extends EventSchema, Info extends Strea
     return result;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * @internal Fail closed on what looks like a hand-made refusal (`{ status: 401 }` with no user):
+ * opening it as an anonymous stream would let through a client the app meant to refuse.
+ */
+function assertIdentity(auth: object): void {
+  const { status } = auth as { status?: unknown };
+  if (typeof status === 'number' && !('userId' in auth)) {
+    throw new SsekitError(
+      'invalid-option',
+      `authenticate returned an object with status ${status} and no userId: a refusal must be made with refuse(status, message) from @ssekit/server; any other object is an identity ({ userId, topics }). Nothing was opened.`,
+    );
   }
 }
 

@@ -1,10 +1,14 @@
 import { type EventSchema, SsekitError } from '@ssekit/core';
 import type { Hub, Identity } from '../hub/hub';
-import type { Refusal } from '../hub/refusal';
+import type { Refusal, refuse } from '../hub/refusal';
 import type { EventStreamOptions, EventStreamWriter } from '../stream/eventStream';
 
 /**
- * What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401).
+ * What `authenticate` returns: an identity, a {@link Refusal}, or nothing (401). Only
+ * {@link refuse} makes a refusal; any other object is an identity, so a user row with a `status`
+ * field of its own (`{ userId, status: 'active' }`) opens that user's stream. An object with a
+ * numeric `status` and no `userId` — a hand-made `{ status: 401 }` — is neither: the handler
+ * answers 500 and reports it to `onError`, never opening a stream.
  *
  * @example Every shape authenticate may return
  * ```ts

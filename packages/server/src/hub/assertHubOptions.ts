@@ -26,10 +26,12 @@ export function assertHubOptions(options: HubOptions<any>): void {
     'retryAfter',
   ] as const) {
     const value = options.limits?.[key];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+    // A cap may be turned off with Infinity; `Retry-After` must be a number of seconds.
+    const off = key !== 'retryAfter' && value === Number.POSITIVE_INFINITY;
+    if (value !== undefined && !off && !(Number.isSafeInteger(value) && value >= 0)) {
       throw new SsekitError(
         'invalid-option',
-        `createHub: limits.${key} must be a non-negative integer, got ${String(value)}.`,
+        `createHub: limits.${key} must be a non-negative integer${key === 'retryAfter' ? '' : ' or Infinity (no cap)'}, got ${String(value)}.`,
       );
     }
   }

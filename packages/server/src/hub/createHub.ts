@@ -8,7 +8,7 @@ import { serializePayload } from '../stream/serializePayload';
 import { resolveStreamSettings, type StreamSettings } from '../stream/streamSettings';
 import type { StreamSink } from '../stream/streamSink';
 import { type StreamOwner, StreamWriter } from '../stream/streamWriter';
-import { addressCapOf, addressKey, admit, limitRefusal } from './admission';
+import { addressKey, admit, type Caps, capsOf, limitRefusal } from './admission';
 import { assertHubOptions } from './assertHubOptions';
 import { CatchUp } from './catchUp';
 import { ConnectionIndex } from './connectionIndex';
@@ -38,8 +38,8 @@ class HubImpl implements Hub<any>, StreamOwner {
   private readonly broker: Broker;
   /** Whether `close()` closes the broker (`closeBroker`, default true). */
   private readonly closesBroker: boolean;
-  /** The cap on anonymous connections per address, if any (see {@link HubLimits}). */
-  private readonly addressCap: number | undefined;
+  /** The connection caps: `limits` over the defaults (see {@link HubLimits}). */
+  private readonly caps: Caps;
   private readonly index = new ConnectionIndex();
   private readonly unsubscribe: () => void;
   /** The last encoded event: a held event is usually the one just delivered. */
@@ -50,13 +50,16 @@ class HubImpl implements Hub<any>, StreamOwner {
   /** Development only: warns when a publish reaches nobody while a twin hub has connections. */
   private readonly twins: TwinWatch | undefined;
 
-  constructor(options: HubOptions<any>) {
+  constructor(given: HubOptions<any>) {
+    // The hub's own copy, checked after it is taken: options (and limits) changed by the app
+    // later, or a getter that answers differently, change nothing.
+    const options = ownOptions(given);
     assertHubOptions(options);
     this.options = options;
     const beat = options.heartbeat ?? DEFAULT_HEARTBEAT_MS;
     const heartbeat = beat === false ? undefined : new Heartbeat(beat);
     this.settings = resolveStreamSettings({ ...options, heartbeat: beat }, heartbeat);
-    this.addressCap = addressCapOf(options.limits);
+    this.caps = capsOf(options.limits);
     this.closesBroker = options.broker === undefined || options.closeBroker !== false;
     this.broker =
       options.broker ??
@@ -94,14 +97,13 @@ class HubImpl implements Hub<any>, StreamOwner {
   }
 
   accept(request: ConnectRequest, openSink: () => StreamSink): EventStreamWriter<any> | Refusal {
-    const refusal = this.closed
-      ? limitRefusal(this.options.limits, 503, 'The event hub is shutting down.')
-      : admit(this.index, this.options.limits, this.addressCap, request);
+    if (this.closed) return limitRefusal(this.caps, 503, 'The event hub is shutting down.');
+    const address = addressKey(request, this.caps);
+    const refusal = admit(this.index, this.caps, request, address);
     if (refusal !== undefined) return refusal;
     // '' is what a client holds after an id it could not keep: nothing to resume from.
     const lastEventId = request.lastEventId || undefined;
-    const topics = request.topics?.length ? dedupe(request.topics)! : NO_TOPICS;
-    const address = addressKey(request, this.addressCap);
+    const topics = request.topics?.length ? dedupe(request.topics) : NO_TOPICS;
     const conn = new HubConnection(request.userId, topics, lastEventId, address);
     const begun = this.catchUp.begin(conn);
     const firstFrame = begun instanceof Uint8Array ? begun : undefined;
@@ -218,6 +220,13 @@ class HubImpl implements Hub<any>, StreamOwner {
   private report(error: unknown): void {
     (this.options.onError ?? console.error)(error);
   }
+}
+
+/** @internal A frozen copy of `options` and of its `limits`, taken once at construction. */
+function ownOptions(options: HubOptions<any>): HubOptions<any> {
+  const own = { ...options };
+  if (own.limits !== undefined) own.limits = Object.freeze({ ...own.limits });
+  return Object.freeze(own);
 }
 
 /**

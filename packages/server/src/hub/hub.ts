@@ -6,25 +6,32 @@ import type { StreamSink } from '../stream/streamSink';
 import type { Refusal } from './refusal';
 
 /**
- * Connection caps; refusals carry `Retry-After`.
+ * Connection caps; refusals carry `Retry-After`. On by default, set so that ordinary apps never
+ * meet them (a user with a dozen tabs on a few devices, tens of thousands of streams a process)
+ * while one client, or one stolen token, cannot take a process's descriptors and memory. Raise
+ * or lower each to fit; `Infinity` turns one off.
  *
  * @example
  * ```ts
  * const limits: HubLimits = { maxConnections: 10_000, maxConnectionsPerUser: 5, retryAfter: 10 };
  * const hub = createHub({ events, limits });
+ * const loadTest = createHub({ events, limits: { maxConnectionsPerAddress: Infinity } });
  * ```
  */
 export interface HubLimits {
-  /** Open streams in total; past it new ones get 503. */
+  /** Open streams in total; past it new ones get 503. @defaultValue `50000` */
   maxConnections?: number;
-  /** Open streams per user; past it that user's new ones get 429. */
+  /** Open streams per user; past it that user's new ones get 429. @defaultValue `100` */
   maxConnectionsPerUser?: number;
   /**
    * Open anonymous streams (no `userId`) per remote address; past it new ones from that address
    * get 429. The address is the socket's peer address on Node (`req.ip` on Express, which honours
    * its `trust proxy` setting); Fetch hosts do not expose it, so pass the handler's `address`
-   * option — without one, every anonymous Fetch stream shares one "unknown address" budget, so a
-   * cap can never be skipped. @defaultValue `maxConnectionsPerUser`
+   * option. Anonymous streams whose address is unknown share one budget of this cap when the app
+   * sets it (or `maxConnectionsPerUser`), so a cap can never be skipped; under the default they
+   * are bounded by `maxConnections` alone.
+   * @defaultValue `maxConnectionsPerUser` if set, else `1000` (clients behind one NAT or proxy
+   * share an address)
    */
   maxConnectionsPerAddress?: number;
   /** `Retry-After` of limit refusals, in seconds. @defaultValue `10` */
@@ -91,7 +98,7 @@ export interface HubOptions<E extends EventSchema = EventSchema>
   epoch?: string;
   /** Clock of the default broker's age bound. @defaultValue `Date.now` */
   now?: () => number;
-  /** Connection caps (none by default). */
+  /** Connection caps: 50,000 streams, 100 per user, 1,000 per anonymous address by default. */
   limits?: HubLimits;
   /**
    * How long a new or resuming stream waits for the broker (`readAfter`, `head`), in ms. Past it

@@ -18,18 +18,22 @@ export function targetsOf(options: PublishOptions | undefined): {
   }
   let topic: string | undefined;
   let to: readonly string[] | undefined;
+  // Each field is read once and checked as read: a getter cannot answer differently later.
   if ('topic' in options) {
-    if (typeof options.topic !== 'string' || options.topic === '') {
+    const raw = options.topic as unknown;
+    if (typeof raw !== 'string' || raw === '') {
       throw new SsekitError(
         'invalid-target',
-        `publish: \`topic\` is ${JSON.stringify(options.topic) ?? 'undefined'}; pass a non-empty topic, or leave \`topic\` out to reach every connection.`,
+        `publish: \`topic\` is ${JSON.stringify(raw) ?? 'undefined'}; pass a non-empty topic, or leave \`topic\` out to reach every connection.`,
       );
     }
-    topic = options.topic;
+    topic = raw;
   }
   if ('to' in options) {
     const raw = options.to as unknown;
-    const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? (raw as unknown[]) : [];
+    // Checked on a copy, so what is checked is what is kept.
+    const list =
+      typeof raw === 'string' ? [raw] : Array.isArray(raw) ? [...(raw as unknown[])] : [];
     if (list.length === 0 || list.some((user) => typeof user !== 'string' || user === '')) {
       throw new SsekitError(
         'invalid-target',
@@ -41,8 +45,11 @@ export function targetsOf(options: PublishOptions | undefined): {
   return { topic, to };
 }
 
-/** @internal Deduplicate a list, keeping order; `undefined` stays `undefined`. */
-export function dedupe(list: readonly string[] | undefined): readonly string[] | undefined {
-  if (list === undefined || list.length < 2) return list;
-  return [...new Set(list)];
+/**
+ * @internal The hub's own frozen copy of a caller's list, deduplicated, keeping order: the hub
+ * keeps what it was given (in the log, on a connection), so an app that reuses the array and
+ * changes it later must not change whom a kept event or connection is for.
+ */
+export function dedupe(list: readonly string[]): readonly string[] {
+  return Object.freeze(list.length < 2 ? list.slice() : [...new Set(list)]);
 }

@@ -44,7 +44,9 @@ export function refuse(
 }
 
 /**
- * True when `value` is a {@link Refusal} made by {@link refuse} (or a hub's limits).
+ * True when `value` is a {@link Refusal} made by {@link refuse} (or a hub's limits) — by this
+ * copy of `@ssekit/server` or any other in the process (the brand is a `Symbol.for`). The shape
+ * alone never makes a refusal: `{ status: 403 }` from a database row is not one.
  *
  * @example
  * ```ts
