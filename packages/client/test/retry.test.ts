@@ -144,6 +144,23 @@ describe('reconnection timing', () => {
     stream.close();
   });
 
+  it('spreads clients refused with the same Retry-After, never returning before it', async () => {
+    // 1000 clients refused together (a 503 with Retry-After: 10) must not come back together.
+    let seed = 42; // a seeded LCG: the same spread on every run
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const { fetch } = scriptedFetch(() => text(503, 'busy', { 'retry-after': '10' }));
+    const streams = Array.from({ length: 1000 }, () =>
+      connect('http://x.test/', { fetch, retry: { random } }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const delays = streams.map((s) => s.status.retryAt! - Date.now());
+    for (const s of streams) s.close();
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(10_000);
+    // The default jitter (0.3) spreads them over 10–13 s: at least 500 different delays.
+    expect(new Set(delays).size).toBeGreaterThan(500);
+    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(2000);
+  });
+
   it('retries a 5xx without Retry-After on the normal backoff', async () => {
     const { fetch, times } = timed(() => text(502));
     const stream = connect('http://x.test/', { fetch, retry: { jitter: 0, initial: 500 } });

@@ -298,7 +298,7 @@ export function createReconnectLoop(
       }
       attempt++;
       if (retry.shouldRetry && !retry.shouldRetry(error, attempt)) return finish(error);
-      const delay = Math.max(wait, wait ? backoff(retry, reconnectTime, failures) : 0);
+      const delay = wait && backoff(retry, reconnectTime, failures, wait);
       setStatus('reconnecting', error, attempt, Date.now() + delay);
       await sleep(delay);
     }
