@@ -147,7 +147,7 @@ describe('reconnection timing', () => {
   it('spreads clients refused with the same Retry-After, never returning before it', async () => {
     // 1000 clients refused together (a 503 with Retry-After: 10) must not come back together.
     let seed = 42; // a seeded LCG: the same spread on every run
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const { fetch } = scriptedFetch(() => text(503, 'busy', { 'retry-after': '10' }));
     const streams = Array.from({ length: 1000 }, () =>
       connect('http://x.test/', { fetch, retry: { random } }),
@@ -254,34 +254,47 @@ describe('response classification', () => {
   });
 
   it.each([
-    [0, false],
-    [30_000, true],
-  ])('a stream cut %d ms after it opened names a proxy idle timeout: %s', async (after, hint) => {
-    let cut!: () => void;
-    const { fetch } = scriptedFetch((n) => {
-      if (n > 0) return new Promise<Response>(() => {});
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('data: x\n\n'));
-          cut = () =>
-            controller.error(
-              new TypeError('terminated', { cause: new Error('other side closed') }),
-            );
-        },
+    [0, 0, false],
+    [30_000, 0, true],
+    // Bytes every 100 ms until the cut: a killed server, not an idle proxy (issue 23 item 4).
+    [30_000, 100, false],
+    [30_000, 25_000, false],
+  ])(
+    'a stream cut %d ms after it opened, bytes every %d ms, names a proxy idle timeout: %s',
+    async (after, every, hint) => {
+      let cut!: () => void;
+      let send!: () => void;
+      const { fetch } = scriptedFetch((n) => {
+        if (n > 0) return new Promise<Response>(() => {});
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            send = () => controller.enqueue(new TextEncoder().encode('data: x\n\n'));
+            send();
+            cut = () =>
+              controller.error(
+                new TypeError('terminated', { cause: new Error('other side closed') }),
+              );
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
       });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    });
-    const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(stream.status.state).toBe('open');
-    await vi.advanceTimersByTimeAsync(after);
-    cut();
-    await vi.advanceTimersByTimeAsync(0);
-    const { message } = stream.status.error!;
-    expect(message).toContain('(TypeError: terminated (other side closed))');
-    expect(message.includes("proxy's idle timeout")).toBe(hint);
-    stream.close();
-  });
+      const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(stream.status.state).toBe('open');
+      for (let t = every; every && t <= after; t += every) {
+        await vi.advanceTimersByTimeAsync(every);
+        send();
+      }
+      if (!every) await vi.advanceTimersByTimeAsync(after);
+      cut();
+      await vi.advanceTimersByTimeAsync(0);
+      const { message } = stream.status.error!;
+      expect(message).toContain('(TypeError: terminated (other side closed))');
+      expect(message.includes("proxy's idle timeout")).toBe(hint);
+      expect(message.includes('closed by the server or the network')).toBe(!hint);
+      stream.close();
+    },
+  );
 
   it('gives up after maxAttempts with retries-exhausted carrying the last error', async () => {
     const { fetch, calls } = scriptedFetch(() => refused());

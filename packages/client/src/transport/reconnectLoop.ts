@@ -52,6 +52,9 @@ function unref<T>(timer: T): T {
   return timer;
 }
 
+/** A line quiet this long (ms) when it was cut may have met a proxy's idle timeout. @internal */
+const PROXY_IDLE = 30_000;
+
 /** Decoder options, hoisted so the read loop allocates nothing per chunk. @internal */
 const STREAM = { stream: true };
 
@@ -266,15 +269,18 @@ export function createReconnectLoop(
         // connection, a self-signed certificate).
         const why = (reason as any)?.cause;
         const detail = `${reason}${why ? ` (${why.message ?? why})` : ''}`;
-        // A cut within a second of opening is no idle timeout (a server restarting, a GOAWAY).
-        const secs = Math.round((Date.now() - opened) / 1000);
+        // Only a line quiet for as long as common proxy idle timeouts (30–60 s; nginx's
+        // proxy_read_timeout is 60 s) points at one; bytes just before the cut mean the server
+        // went away (killed, restarted, a GOAWAY) or the network dropped.
+        const secs = (ms: number) => Math.round(ms / 1000);
+        const quietFor = Date.now() - lastByte;
         error =
           reason instanceof SsekitError
             ? reason
             : new SsekitError(
                 'network',
                 opened
-                  ? `Stream cut after ${secs} s (${detail})${secs < 1 ? '' : ": a proxy's idle timeout? Keep the heartbeat shorter than it"}`
+                  ? `Stream cut after ${secs(Date.now() - opened)} s (${detail}): ${quietFor < PROXY_IDLE ? 'closed by the server or the network' : `quiet for ${secs(quietFor)} s, a proxy's idle timeout? Keep the heartbeat shorter than it`}`
                   : `Request failed: ${detail}`,
                 { cause },
               );
