@@ -3,6 +3,7 @@
  * (the wire itself is covered by conformance.test.ts and the hub integration tests).
  */
 import { isSsekitError } from '@ssekit/core';
+import { seededRandom } from '@ssekit/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AttemptContext,
@@ -146,8 +147,7 @@ describe('reconnection timing', () => {
 
   it('spreads clients refused with the same Retry-After, never returning before it', async () => {
     // 1000 clients refused together (a 503 with Retry-After: 10) must not come back together.
-    let seed = 42; // a seeded LCG: the same spread on every run
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = seededRandom(42); // the same spread on every run
     const { fetch } = scriptedFetch(() => text(503, 'busy', { 'retry-after': '10' }));
     const streams = Array.from({ length: 1000 }, () =>
       connect('http://x.test/', { fetch, retry: { random } }),
