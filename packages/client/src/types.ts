@@ -77,9 +77,11 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
   /**
    * A dead line: when no byte at all (heartbeat comments included) arrives for this many ms,
    * the request is aborted and the client reconnects with `Last-Event-ID`. Set it above the
-   * server's heartbeat interval. Off by default.
+   * server's heartbeat interval; `false` turns it off.
+   * @defaultValue three times the heartbeat interval an ssekit server announces in its first
+   * frame (`: ssekit heartbeat=15000` gives 45 s); off for a server that announces none
    */
-  inactivityTimeout?: number;
+  inactivityTimeout?: number | false;
   /** Resume point of the first request (sent as `Last-Event-ID`). */
   lastEventId?: string;
   /** Aborting it is the same as `close()`. */

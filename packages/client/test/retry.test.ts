@@ -526,6 +526,52 @@ describe('closing', () => {
 });
 
 describe('inactivity timeout', () => {
+  describe('by default, from the heartbeat the server announces (issue 24 item 12)', () => {
+    const silentAfter = (first: string) =>
+      scriptedFetch((_n, request) => {
+        const live = liveResponse(request.signal);
+        live.write(first);
+        return live.response;
+      });
+
+    it('takes three announced heartbeats without a byte as a dead line', async () => {
+      const { fetch, calls } = silentAfter('retry: 1000\n: ssekit heartbeat=2000\n\ndata: 1\n\n');
+      const errors: string[] = [];
+      const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+      stream.onError((e) => errors.push(e.message));
+      await vi.advanceTimersByTimeAsync(5999);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(errors).toEqual(['No data for 6000 ms']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(calls).toHaveLength(2);
+      stream.close();
+    });
+
+    it('keeps a silent line open for a server that announces nothing, as before', async () => {
+      const { fetch, calls } = silentAfter('retry: 1000\n: keep-alive\n\ndata: 1\n\n');
+      const stream = connect('http://x.test/', { fetch });
+      await vi.runAllTimersAsync(); // nothing scheduled could end it
+      await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY);
+      expect(calls).toHaveLength(1);
+      expect(stream.status.state).toBe('open');
+      stream.close();
+    });
+
+    it.each([
+      [10_000, 10_000],
+      [false, undefined],
+    ] as const)('lets inactivityTimeout: %s win over the announcement', async (timeout, after) => {
+      const { fetch, calls } = silentAfter(': ssekit heartbeat=100\n\n');
+      const stream = connect('http://x.test/', { fetch, inactivityTimeout: timeout });
+      await vi.advanceTimersByTimeAsync(9999);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY);
+      expect(calls.length > 1).toBe(after !== undefined);
+      stream.close();
+    });
+  });
+
   it('keeps a line alive while any byte arrives, comments included', async () => {
     let live: ReturnType<typeof liveResponse> | undefined;
     const { fetch, calls } = scriptedFetch((_n, request) => {

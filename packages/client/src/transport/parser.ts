@@ -27,6 +27,8 @@ export interface ParserCallbacks {
   onId(id: string): void;
   /** A `retry:` of ASCII digits only. */
   onRetry(ms: number): void;
+  /** A comment line: the text after its colon (and one space). */
+  onComment(text: string): void;
 }
 
 /** @internal */
@@ -93,8 +95,13 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
   const line = (text: string, from: number, to: number) => {
     if (from === to) return dispatch();
     const first = text.charCodeAt(from);
-    // The four field names are told apart by their first letter; anything else (comments
-    // included) is ignored, as the spec says.
+    if (first === COLON) {
+      return callbacks.onComment(
+        text.slice(text.charCodeAt(from + 1) === SPACE ? from + 2 : from + 1, to),
+      );
+    }
+    // The four field names are told apart by their first letter; anything else is ignored, as
+    // the spec says.
     const name =
       first === 100
         ? 'data'

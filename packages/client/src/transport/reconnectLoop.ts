@@ -52,6 +52,9 @@ function unref<T>(timer: T): T {
   return timer;
 }
 
+/** Heartbeat intervals without a byte that make a dead line, when the server announced one. @internal */
+const HEARTBEATS = 3;
+
 /** A line quiet this long (ms) when it was cut may have met a proxy's idle timeout. @internal */
 const PROXY_IDLE = 30_000;
 
@@ -71,7 +74,8 @@ export function createReconnectLoop(
   options: ConnectOptions<any>,
   sink: TransportSink,
 ): Transport {
-  const { inactivityTimeout: idle } = options;
+  // A number, `false` (off), or `undefined`: derived from the heartbeat the server announces.
+  let idle = options.inactivityTimeout;
   const firstByte = options.firstByteTimeout ?? 10_000;
   const retry = options.retry ?? {};
   const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
@@ -109,6 +113,16 @@ export function createReconnectLoop(
       onRetry: (ms) => {
         reconnectTime = ms;
       },
+      // An ssekit hub announces its heartbeat in its first frame; without a timeout of the
+      // user's own, three missed heartbeats mean a dead line (a stalled proxy keeps it "open").
+      onComment: (text) => {
+        const beat = /^ssekit heartbeat=(\d+)$/.exec(text);
+        if (beat && options.inactivityTimeout === undefined) {
+          const watching = idle;
+          idle = HEARTBEATS * +beat[1]!;
+          if (!watching) watch(current!);
+        }
+      },
       onEvent: sink.event,
     },
     options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
@@ -126,13 +140,14 @@ export function createReconnectLoop(
     });
 
   // Checks the time of the last byte instead of re-arming a timer per chunk.
-  const watch = (ac: AbortController, ms: number) => {
+  const watch = (ac: AbortController) => {
     const check = () => {
+      const ms = idle as number;
       const quiet = paused ? 0 : Date.now() - lastByte;
       if (quiet < ms) schedule(check, ms - quiet);
       else ac.abort(new SsekitError('timeout', `No data for ${ms} ms`));
     };
-    schedule(check, ms);
+    check();
   };
 
   const read = async (res: Response, signal: AbortSignal) => {
@@ -201,7 +216,7 @@ export function createReconnectLoop(
       let wait = -1; // -1: the backoff; 0: at once (after a refresh); > 0: Retry-After
       lastByte = Date.now();
       gotByte = false;
-      if (idle) watch(ac, idle);
+      if (idle) watch(ac);
       // A hint, not an abort: a stream whose first bytes never come is almost always buffered
       // by something in between (the hub sends its first frame at once).
       const hint =
