@@ -52,10 +52,46 @@ describe('shareAcrossTabs', () => {
     );
     await tick();
     expect(connect).toHaveBeenCalledTimes(2);
-    expect(connect.mock.calls[1]![1]).toMatchObject({ shareAcrossTabs: true, shareKey: '' });
+    expect(connect.mock.calls[1]![1]).toMatchObject({ shareAcrossTabs: true });
+    expect(connect.mock.calls[1]![1]!.shareKey).toBeUndefined();
   });
 
-  test('with headers but no credentialsKey, no shareKey: the client refuses to share', async () => {
+  test.each([
+    [
+      'the plain @ssekit/react provider',
+      createServerEventsHooks,
+      'user-1',
+      /@ssekit\/client\/tabs/,
+    ],
+    ['no credentialsKey', createTabHooks, undefined, /needs a shareKey \(React: credentialsKey\)/],
+  ])(
+    'a sharing mistake (%s) shows in the status; the tree stays mounted',
+    async (_, make, key, message) => {
+      // Issue 23 item 6: these threw from the store's subscribe, which unmounted the whole app.
+      const fetch = vi.fn(() => new Promise<Response>(() => {}));
+      const hooks = (make as typeof createTabHooks)(events, { url: 'http://127.0.0.1:9/e', fetch });
+      function Status() {
+        const { state, error } = hooks.useConnectionStatus();
+        return <p>{`${state} ${error?.code ?? ''}: ${error?.message ?? ''}`}</p>;
+      }
+      const props = { shareAcrossTabs: true, credentialsKey: key } as object;
+      const view = render(
+        <main>
+          <h1>app</h1>
+          <hooks.ServerEventsProvider {...props}>
+            <Status />
+          </hooks.ServerEventsProvider>
+        </main>,
+      );
+      await tick();
+      expect(view.getByRole('heading').textContent).toBe('app');
+      const text = view.getByText(/^closed invalid-option/).textContent!;
+      expect(text).toMatch(message);
+      expect(fetch).not.toHaveBeenCalled();
+    },
+  );
+
+  test('without a credentialsKey, no shareKey: the client refuses to share', async () => {
     const { connect, hooks, Status } = setup();
     render(
       <hooks.ServerEventsProvider shareAcrossTabs headers={{ authorization: 'Bearer t' }}>
@@ -74,6 +110,7 @@ describe('shareAcrossTabs', () => {
     const hooks = createTabHooks(events, {
       url: 'http://127.0.0.1:9/e',
       shareAcrossTabs: true,
+      credentialsKey: 'user-1',
       fetch,
     });
     function Status() {
