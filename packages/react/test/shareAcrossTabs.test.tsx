@@ -17,15 +17,23 @@ afterEach(() => {
 
 const tick = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms));
 
-function setup(options: Parameters<typeof createServerEventsHooks<typeof events>>[1] = {}) {
+function setup(options: Parameters<typeof createTabHooks<typeof events>>[1] = {}) {
   const stream = createTestStream(events);
   const connect = vi.fn(stream.connect);
-  const hooks = createServerEventsHooks(events, { url: '/events', connect, ...options });
+  // The plain factory with a test stream: what reaches `connect` (its types refuse sharing).
+  const hooks = createServerEventsHooks(events, {
+    url: '/events',
+    connect,
+    ...options,
+  }) as never as ReturnType<typeof createTabHooks<typeof events>>;
   function Status() {
     return <p>{hooks.useConnectionStatus().state}</p>;
   }
   return { connect, hooks, Status };
 }
+
+/** Sharing without a credentialsKey: a type error, tried here for what happens at run time. */
+const withoutKey = { shareAcrossTabs: true } as object;
 
 describe('shareAcrossTabs', () => {
   test('the factory option reaches connect, with the credentialsKey as shareKey', async () => {
@@ -46,7 +54,7 @@ describe('shareAcrossTabs', () => {
     await tick();
     expect(connect.mock.calls[0]![1]).toMatchObject({ shareAcrossTabs: false });
     view.rerender(
-      <hooks.ServerEventsProvider shareAcrossTabs>
+      <hooks.ServerEventsProvider {...withoutKey}>
         <Status />
       </hooks.ServerEventsProvider>,
     );
@@ -94,7 +102,7 @@ describe('shareAcrossTabs', () => {
   test('without a credentialsKey, no shareKey: the client refuses to share', async () => {
     const { connect, hooks, Status } = setup();
     render(
-      <hooks.ServerEventsProvider shareAcrossTabs headers={{ authorization: 'Bearer t' }}>
+      <hooks.ServerEventsProvider {...withoutKey} headers={{ authorization: 'Bearer t' }}>
         <Status />
       </hooks.ServerEventsProvider>,
     );
