@@ -19,8 +19,6 @@ const {
   useConnectionStatus,
 } = createServerEventsHooks(events, {
   url: '/api/events',
-  // One connection per user per browser; `credentialsKey` (the user id) keeps users apart.
-  shareAcrossTabs: true,
   // Above the hub's 15 s heartbeat: a line silent for this long is dead, reopen it.
   inactivityTimeout: 45_000,
 });
@@ -285,6 +283,8 @@ function SignedIn({ token, onSignOut }: { token: string; onSignOut: () => void }
     // admin's page asks for the admin topic; the server grants it because of the role, not the ask.
     <ServerEventsProvider
       url={me.role === 'admin' ? `/api/events?topic=${ADMIN_TOPIC}` : '/api/events'}
+      // One connection per user per browser; `credentialsKey` (the user id) keeps users apart.
+      shareAcrossTabs
       credentialsKey={me.userId}
       headers={{ Authorization: `Bearer ${token}` }}
     >

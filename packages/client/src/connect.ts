@@ -58,7 +58,8 @@ export function connect<E extends EventSchema = EventSchema>(
     behind: () => decoder.pending() ?? consumer.behind(),
   });
   transport = createReconnectLoop(url, options, sink);
-  if (!((options.maxEventSize ?? 1) > 0 && (options.inactivityTimeout ?? 1) > 0)) {
+  const idle = options.inactivityTimeout;
+  if (!((options.maxEventSize ?? 1) > 0 && (idle === false || (idle ?? 1) > 0))) {
     throw new SsekitError('invalid-option', 'maxEventSize and inactivityTimeout must be > 0');
   }
   if (signal?.aborted) stream.close();

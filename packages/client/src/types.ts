@@ -77,18 +77,22 @@ export interface ConnectOptions<E extends EventSchema = EventSchema> {
   /**
    * A dead line: when no byte at all (heartbeat comments included) arrives for this many ms,
    * the request is aborted and the client reconnects with `Last-Event-ID`. Set it above the
-   * server's heartbeat interval. Off by default.
+   * server's heartbeat interval; `false` turns it off.
+   * @defaultValue three times the heartbeat interval an ssekit server announces in its first
+   * frame (`: ssekit heartbeat=15000` gives 45 s); off for a server that announces none
    */
-  inactivityTimeout?: number;
+  inactivityTimeout?: number | false;
   /** Resume point of the first request (sent as `Last-Event-ID`). */
   lastEventId?: string;
   /** Aborting it is the same as `close()`. */
   signal?: AbortSignal;
   /**
-   * Most characters one event may buffer across chunks (the line being read plus the data lines
-   * so far). A hostile or broken server cannot grow memory past it: the stream reports a
-   * `buffer-overflow` error and reconnects. A complete line inside one chunk is already in
-   * memory and is not counted.
+   * Most characters of one event's data, counted as the server's `maxEventSize` counts them: the
+   * `data:` values joined with line breaks, without field names or the frame's own line breaks,
+   * so every event a server with the same limit accepts arrives, however the chunks fall. A
+   * longer event is not dispatched: the stream reports a `buffer-overflow` error and reconnects
+   * (a hostile or broken server cannot grow memory past it; an unfinished line other than data
+   * counts whole).
    * @defaultValue `1048576` (1 Mi characters)
    */
   maxEventSize?: number;

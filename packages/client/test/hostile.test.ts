@@ -1,5 +1,5 @@
 /** Hostile and broken servers: random bytes, huge lines, invalid UTF-8. No crash, typed errors. */
-import { isSsekitError } from '@ssekit/core';
+import { encodeEvent, isSsekitError } from '@ssekit/core';
 import { seededRandom } from '@ssekit/test-utils';
 import { describe, expect, it } from 'vitest';
 import { connect, DEFAULT_MAX_EVENT_SIZE, textSerializer } from '../src/index';
@@ -144,4 +144,53 @@ describe('hostile input', () => {
     expect(errors).toEqual([]);
     expect(seen.map((e: any) => e.data)).toEqual(['\uFFFD(\uFFFD', '\uFFFD']);
   });
+});
+
+describe('maxEventSize counts what the server counts (issue 24 item 9)', () => {
+  // The server refuses a payload longer than maxEventSize characters, counting the data text
+  // only; the frame adds `data: `, line breaks and other fields, which the client must not count.
+  const max = 64;
+  const payloads = {
+    'one line': 'x'.repeat(max),
+    'several lines': `${'a'.repeat(20)}\n${'b'.repeat(20)}\n${'c'.repeat(max - 42)}`,
+    'no space after the colon': 'x'.repeat(max),
+  };
+  const frameOf = (name: keyof typeof payloads, data: string) => {
+    const frame = encodeEvent({ event: 'm', id: '7', data });
+    return name === 'no space after the colon' ? frame.replaceAll('data: ', 'data:') : frame;
+  };
+  /** The frame cut in two at every offset, and fed one character at a time. */
+  const splits = (frame: string) => [
+    ...Array.from({ length: frame.length - 1 }, (_, at) => [
+      frame.slice(0, at + 1),
+      frame.slice(at + 1),
+    ]),
+    [...frame],
+  ];
+
+  it.each(Object.keys(payloads) as (keyof typeof payloads)[])(
+    'accepts an event of exactly maxEventSize at every chunk boundary (%s)',
+    async (name) => {
+      const data = payloads[name];
+      expect(data).toHaveLength(max);
+      const frame = frameOf(name, data);
+      for (const chunks of splits(frame)) {
+        const { errors, seen } = await feed(chunks, { maxEventSize: max });
+        expect({ at: chunks[0]!.length, errors }).toEqual({ at: chunks[0]!.length, errors: [] });
+        expect(seen).toEqual([{ type: 'm', id: '7', data }]);
+      }
+    },
+  );
+
+  it.each(Object.keys(payloads) as (keyof typeof payloads)[])(
+    'refuses one character more at every chunk boundary (%s)',
+    async (name) => {
+      const frame = frameOf(name, `${payloads[name]}y`);
+      for (const chunks of splits(frame)) {
+        const { errors, seen } = await feed(chunks, { maxEventSize: max });
+        expect({ at: chunks[0]!.length, seen }).toEqual({ at: chunks[0]!.length, seen: [] });
+        expect(errors).toEqual([expect.objectContaining({ code: 'buffer-overflow' })]);
+      }
+    },
+  );
 });

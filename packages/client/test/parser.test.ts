@@ -6,7 +6,8 @@ import { createParser } from '../src/transport/parser';
 type Call =
   | ['event', string | undefined, string | undefined, string]
   | ['id', string]
-  | ['retry', number];
+  | ['retry', number]
+  | ['comment', string];
 
 /** Run a stream through our parser, fed in the given chunks. */
 function ours(chunks: string[], maxSize = Number.POSITIVE_INFINITY) {
@@ -16,6 +17,7 @@ function ours(chunks: string[], maxSize = Number.POSITIVE_INFINITY) {
       onEvent: (e) => calls.push(['event', e.event || undefined, e.id, e.data]),
       onId: (id) => calls.push(['id', id]),
       onRetry: (ms) => calls.push(['retry', ms]),
+      onComment: (text) => calls.push(['comment', text]),
     },
     maxSize,
   );
@@ -31,6 +33,7 @@ function reference(chunks: string[]) {
     onEvent: (e) => calls.push(['event', e.event || undefined, e.id, e.data]),
     onId: (id) => calls.push(['id', id]),
     onRetry: (ms) => calls.push(['retry', ms]),
+    onComment: (text) => calls.push(['comment', text]),
   });
   for (const chunk of chunks) parser.feed(chunk);
   return calls;

@@ -3,6 +3,7 @@
  * (the wire itself is covered by conformance.test.ts and the hub integration tests).
  */
 import { isSsekitError } from '@ssekit/core';
+import { seededRandom } from '@ssekit/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AttemptContext,
@@ -144,6 +145,22 @@ describe('reconnection timing', () => {
     stream.close();
   });
 
+  it('spreads clients refused with the same Retry-After, never returning before it', async () => {
+    // 1000 clients refused together (a 503 with Retry-After: 10) must not come back together.
+    const random = seededRandom(42); // the same spread on every run
+    const { fetch } = scriptedFetch(() => text(503, 'busy', { 'retry-after': '10' }));
+    const streams = Array.from({ length: 1000 }, () =>
+      connect('http://x.test/', { fetch, retry: { random } }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const delays = streams.map((s) => s.status.retryAt! - Date.now());
+    for (const s of streams) s.close();
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(10_000);
+    // The default jitter (0.3) spreads them over 10–13 s: at least 500 different delays.
+    expect(new Set(delays).size).toBeGreaterThan(500);
+    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(2000);
+  });
+
   it('retries a 5xx without Retry-After on the normal backoff', async () => {
     const { fetch, times } = timed(() => text(502));
     const stream = connect('http://x.test/', { fetch, retry: { jitter: 0, initial: 500 } });
@@ -237,34 +254,47 @@ describe('response classification', () => {
   });
 
   it.each([
-    [0, false],
-    [30_000, true],
-  ])('a stream cut %d ms after it opened names a proxy idle timeout: %s', async (after, hint) => {
-    let cut!: () => void;
-    const { fetch } = scriptedFetch((n) => {
-      if (n > 0) return new Promise<Response>(() => {});
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('data: x\n\n'));
-          cut = () =>
-            controller.error(
-              new TypeError('terminated', { cause: new Error('other side closed') }),
-            );
-        },
+    [0, 0, false],
+    [30_000, 0, true],
+    // Bytes every 100 ms until the cut: a killed server, not an idle proxy (issue 23 item 4).
+    [30_000, 100, false],
+    [30_000, 25_000, false],
+  ])(
+    'a stream cut %d ms after it opened, bytes every %d ms, names a proxy idle timeout: %s',
+    async (after, every, hint) => {
+      let cut!: () => void;
+      let send!: () => void;
+      const { fetch } = scriptedFetch((n) => {
+        if (n > 0) return new Promise<Response>(() => {});
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            send = () => controller.enqueue(new TextEncoder().encode('data: x\n\n'));
+            send();
+            cut = () =>
+              controller.error(
+                new TypeError('terminated', { cause: new Error('other side closed') }),
+              );
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
       });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    });
-    const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(stream.status.state).toBe('open');
-    await vi.advanceTimersByTimeAsync(after);
-    cut();
-    await vi.advanceTimersByTimeAsync(0);
-    const { message } = stream.status.error!;
-    expect(message).toContain('(TypeError: terminated (other side closed))');
-    expect(message.includes("proxy's idle timeout")).toBe(hint);
-    stream.close();
-  });
+      const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(stream.status.state).toBe('open');
+      for (let t = every; every && t <= after; t += every) {
+        await vi.advanceTimersByTimeAsync(every);
+        send();
+      }
+      if (!every) await vi.advanceTimersByTimeAsync(after);
+      cut();
+      await vi.advanceTimersByTimeAsync(0);
+      const { message } = stream.status.error!;
+      expect(message).toContain('(TypeError: terminated (other side closed))');
+      expect(message.includes("proxy's idle timeout")).toBe(hint);
+      expect(message.includes('closed by the server or the network')).toBe(!hint);
+      stream.close();
+    },
+  );
 
   it('gives up after maxAttempts with retries-exhausted carrying the last error', async () => {
     const { fetch, calls } = scriptedFetch(() => refused());
@@ -496,6 +526,52 @@ describe('closing', () => {
 });
 
 describe('inactivity timeout', () => {
+  describe('by default, from the heartbeat the server announces (issue 24 item 12)', () => {
+    const silentAfter = (first: string) =>
+      scriptedFetch((_n, request) => {
+        const live = liveResponse(request.signal);
+        live.write(first);
+        return live.response;
+      });
+
+    it('takes three announced heartbeats without a byte as a dead line', async () => {
+      const { fetch, calls } = silentAfter('retry: 1000\n: ssekit heartbeat=2000\n\ndata: 1\n\n');
+      const errors: string[] = [];
+      const stream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
+      stream.onError((e) => errors.push(e.message));
+      await vi.advanceTimersByTimeAsync(5999);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(errors).toEqual(['No data for 6000 ms']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(calls).toHaveLength(2);
+      stream.close();
+    });
+
+    it('keeps a silent line open for a server that announces nothing, as before', async () => {
+      const { fetch, calls } = silentAfter('retry: 1000\n: keep-alive\n\ndata: 1\n\n');
+      const stream = connect('http://x.test/', { fetch });
+      await vi.runAllTimersAsync(); // nothing scheduled could end it
+      await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY);
+      expect(calls).toHaveLength(1);
+      expect(stream.status.state).toBe('open');
+      stream.close();
+    });
+
+    it.each([
+      [10_000, 10_000],
+      [false, undefined],
+    ] as const)('lets inactivityTimeout: %s win over the announcement', async (timeout, after) => {
+      const { fetch, calls } = silentAfter(': ssekit heartbeat=100\n\n');
+      const stream = connect('http://x.test/', { fetch, inactivityTimeout: timeout });
+      await vi.advanceTimersByTimeAsync(9999);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(MAX_RETRY_DELAY);
+      expect(calls.length > 1).toBe(after !== undefined);
+      stream.close();
+    });
+  });
+
   it('keeps a line alive while any byte arrives, comments included', async () => {
     let live: ReturnType<typeof liveResponse> | undefined;
     const { fetch, calls } = scriptedFetch((_n, request) => {

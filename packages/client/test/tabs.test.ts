@@ -115,8 +115,8 @@ describe('fallback to a plain connection', () => {
     const request = vi.spyOn(locks, 'request');
     vi.stubGlobal('navigator', { locks });
     vi.stubGlobal('BroadcastChannel', undefined);
-    const a = connect(server.url, { shareAcrossTabs: true });
-    const b = connect(server.url, { shareAcrossTabs: true });
+    const a = connect(server.url, { shareAcrossTabs: true, shareKey: '' });
+    const b = connect(server.url, { shareAcrossTabs: true, shareKey: '' });
     streams.push(a, b);
     await until(() => replay.open.size === 2);
     expect(request).not.toHaveBeenCalled();
@@ -137,11 +137,18 @@ describe('fallback to a plain connection', () => {
 });
 
 describe('option checks', () => {
-  it('refuses to share a stream opened with headers but no shareKey', () => {
-    expect(() => connect('http://127.0.0.1:9/', { shareAcrossTabs: true, headers: {} })).toThrow(
+  it.each([
+    ['headers', { headers: {} }],
+    // Issue 24 item 2: cookie auth has no headers, and a user switch in the same browser joined
+    // bob's new tab to alice's stream.
+    ['cookies (no headers)', {}],
+    ['cookies sent cross-origin', { credentials: 'include' as const }],
+  ])('refuses to share a stream opened with %s but no shareKey', (_, options) => {
+    vi.stubGlobal('navigator', { locks: fakeLocks() });
+    expect(() => connect('http://127.0.0.1:9/', { shareAcrossTabs: true, ...options })).toThrow(
       expect.objectContaining({
         code: 'invalid-option',
-        message: expect.stringMatching(/shareKey/),
+        message: expect.stringMatching(/needs a shareKey .* naming whose credentials/),
       }),
     );
   });
@@ -165,10 +172,10 @@ describe('option checks', () => {
   it('checks the other options in every tab, not only in the leader', () => {
     vi.stubGlobal('navigator', { locks: fakeLocks() });
     expect(() =>
-      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, maxEventSize: 0 }),
+      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, shareKey: '', maxEventSize: 0 }),
     ).toThrow(expect.objectContaining({ code: 'invalid-option' }));
     expect(() =>
-      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, lastEventId: 'a\nb' }),
+      connect('http://127.0.0.1:9/', { shareAcrossTabs: true, shareKey: '', lastEventId: 'a\nb' }),
     ).toThrow(expect.objectContaining({ code: 'invalid-field' }));
   });
 
@@ -184,7 +191,7 @@ describe('option checks', () => {
 
 describe('one connection for the group (in-process locks, real BroadcastChannel)', () => {
   const open = (url: string, options = {}) => {
-    const s = connect(url, { shareAcrossTabs: true, ...options });
+    const s = connect(url, { shareAcrossTabs: true, shareKey: '', ...options });
     streams.push(s);
     return s;
   };

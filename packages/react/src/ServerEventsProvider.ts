@@ -2,7 +2,7 @@
 import type { EventSchema } from '@ssekit/core';
 import { createElement, type ReactNode, useInsertionEffect, useMemo } from 'react';
 import type { Binding } from './binding';
-import type { ServerEventsProviderProps } from './serverEventsHooks';
+import type { ServerEventsProviderProps, TabSharing } from './serverEventsHooks';
 
 /**
  * The body of a factory's `ServerEventsProvider`: picks the connection from primitives (URL,
@@ -14,7 +14,7 @@ export function useServerEventsProvider<E extends EventSchema>(
   props: ServerEventsProviderProps<E>,
 ): ReactNode {
   const { children, headers, options, enabled = true } = props;
-  const share = props.shareAcrossTabs ?? binding.fallback.share;
+  const share = (props as TabSharing).shareAcrossTabs ?? binding.fallback.share;
   const { fallback } = binding;
   const url = String(props.url ?? fallback.url);
   const key = props.credentialsKey ?? fallback.credentialsKey;

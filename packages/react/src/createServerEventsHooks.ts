@@ -26,7 +26,7 @@ import { useServerEvents } from './useServerEvents';
  * ```
  */
 export interface ServerEventsHooksOptions<E extends EventSchema>
-  extends Omit<ConnectOptions<E>, 'events' | 'signal' | 'shareKey'> {
+  extends Omit<ConnectOptions<E>, 'events' | 'signal' | 'shareKey' | 'shareAcrossTabs'> {
   /**
    * The stream's URL. Optional here when every consumer is inside a `ServerEventsProvider` that
    * gives one; a hook with no URL from either throws.
@@ -51,16 +51,6 @@ export interface ServerEventsHooksOptions<E extends EventSchema>
    * @defaultValue `1000`
    */
   gracePeriod?: number;
-  /**
-   * Share one connection among the tabs of this origin (see `shareAcrossTabs` in
-   * `@ssekit/client/tabs`): tabs with the same URL and `credentialsKey` elect a leader that
-   * alone connects and forwards to the others; when its tab goes, another resumes from the last
-   * event id. Needs `createServerEventsHooks` from `@ssekit/react/tabs` (or its `connect`), so
-   * apps that do not share never load that code. With `headers`, a `credentialsKey` is
-   * required. A provider's `shareAcrossTabs` prop overrides it.
-   * @defaultValue `false`
-   */
-  shareAcrossTabs?: boolean;
 }
 
 /** @internal Ids that make registry keys unique per factory and per `connect` function. */
@@ -105,7 +95,7 @@ export function createServerEventsHooks<E extends EventSchema>(
     gracePeriod = 1000,
     shareAcrossTabs = false,
     ...rest
-  } = options;
+  } = options as ServerEventsHooksOptions<E> & { shareAcrossTabs?: boolean };
   const defaults: ConnectOptions<E> = { ...rest, events };
   const keyOf = (href: string, key: string, fn: ConnectFn<E>, share: boolean) => {
     let fnId = connectIds.get(fn);

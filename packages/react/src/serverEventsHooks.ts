@@ -200,13 +200,6 @@ export interface ServerEventsProviderProps<E extends EventSchema> {
     ConnectOptions<E>,
     'events' | 'signal' | 'headers' | 'shareAcrossTabs' | 'shareKey'
   >;
-  /**
-   * Share this connection among the tabs of the origin (overrides the factory's
-   * `shareAcrossTabs`; part of the connection's identity). Needs the hooks of
-   * `@ssekit/react/tabs`; with `headers`, a `credentialsKey` is required.
-   * @defaultValue the factory's `shareAcrossTabs`, else `false`
-   */
-  shareAcrossTabs?: boolean;
   /** Opens the stream (a test stream's `connect` in tests). Must be stable. */
   connect?: ConnectFn<E>;
   /**
@@ -215,6 +208,44 @@ export interface ServerEventsProviderProps<E extends EventSchema> {
    * @defaultValue `true`
    */
   enabled?: boolean;
+}
+
+/**
+ * `shareAcrossTabs`, for the factory and the provider of `@ssekit/react/tabs` (the plain
+ * `@ssekit/react` has neither): off, or on with the `credentialsKey` naming whose credentials
+ * (cookies or headers) the shared stream uses, such as the user id, so that tabs of different
+ * users never share one. With it, the tabs of this origin with the same URL and key elect a
+ * leader that alone connects and forwards to the others; when its tab goes, another resumes
+ * from the last event id. A provider's `shareAcrossTabs` overrides the factory's and is part of
+ * the connection's identity.
+ *
+ * @example
+ * ```ts
+ * const sharing: TabSharing = { shareAcrossTabs: true, credentialsKey: user.id };
+ * ```
+ */
+export type TabSharing =
+  | { shareAcrossTabs?: false | undefined }
+  | { shareAcrossTabs: true; credentialsKey: string };
+
+/**
+ * The hooks of `@ssekit/react/tabs`: {@link ServerEventsHooks} whose provider also takes
+ * {@link TabSharing}.
+ *
+ * @example
+ * ```tsx
+ * declare const hooks: TabsServerEventsHooks<typeof events>;
+ * const root = (
+ *   <hooks.ServerEventsProvider url="/api/events" shareAcrossTabs credentialsKey={user.id}>
+ *     <App />
+ *   </hooks.ServerEventsProvider>
+ * );
+ * ```
+ */
+export interface TabsServerEventsHooks<E extends EventSchema>
+  extends Omit<ServerEventsHooks<E>, 'ServerEventsProvider'> {
+  /** {@link ServerEventsHooks.ServerEventsProvider}, with {@link TabSharing}. */
+  ServerEventsProvider: (props: ServerEventsProviderProps<E> & TabSharing) => ReactNode;
 }
 
 /**

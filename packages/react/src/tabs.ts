@@ -13,9 +13,10 @@ import {
   createServerEventsHooks as createHooks,
   type ServerEventsHooksOptions,
 } from './createServerEventsHooks';
-import type { ServerEventsHooks } from './serverEventsHooks';
+import type { ServerEventsHooks, TabSharing, TabsServerEventsHooks } from './serverEventsHooks';
 
 export * from './index';
+export type { TabSharing, TabsServerEventsHooks } from './serverEventsHooks';
 
 /**
  * `createServerEventsHooks` of `@ssekit/react`, opening streams with `connect` of
@@ -32,12 +33,16 @@ export * from './index';
  * export const { ServerEventsProvider, useServerEvent } = createServerEventsHooks(events, {
  *   url: '/api/events',
  *   shareAcrossTabs: true,
+ *   credentialsKey: user.id, // whose cookies or token: tabs of another user never share
  * });
  * ```
  */
 export function createServerEventsHooks<E extends EventSchema>(
   events: E,
-  options: ServerEventsHooksOptions<E> = {},
-): ServerEventsHooks<E> {
-  return createHooks(events, { connect, ...options });
+  options: ServerEventsHooksOptions<E> & TabSharing = {},
+): TabsServerEventsHooks<E> {
+  return createHooks(events, {
+    connect,
+    ...options,
+  }) as ServerEventsHooks<E> as TabsServerEventsHooks<E>;
 }

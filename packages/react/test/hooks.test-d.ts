@@ -1,7 +1,7 @@
 import type { SsekitError } from '@ssekit/core';
 import { describe, expectTypeOf, test } from 'vitest';
 import { type ConnectionState, createServerEventsHooks } from '../src/index';
-import { createServerEventsHooks as createTabHooks } from '../src/tabs';
+import { createServerEventsHooks as createTabHooks, type TabSharing } from '../src/tabs';
 import { createTestStream } from '../src/testing';
 import { events } from './fixtures';
 
@@ -67,10 +67,25 @@ describe('hook types come from the schema, with no generics at call sites', () =
 });
 
 describe('shareAcrossTabs', () => {
-  test('is an option of both factories and a provider prop, not a per-connection option', () => {
-    createServerEventsHooks(events, { url: '/e', shareAcrossTabs: true, credentialsKey: 'u1' });
-    const hooks = createTabHooks(events, { url: '/e', shareAcrossTabs: true });
+  test('is an option of the tabs factory and provider, with a credentialsKey (issue 23 item 6)', () => {
+    const hooks = createTabHooks(events, {
+      url: '/e',
+      shareAcrossTabs: true,
+      credentialsKey: 'u1',
+    });
     hooks.ServerEventsProvider({ shareAcrossTabs: true, credentialsKey: 'u1' });
+    hooks.ServerEventsProvider({ shareAcrossTabs: false });
+    createTabHooks(events, { url: '/e' }).ServerEventsProvider({ url: '/f' });
+    // @ts-expect-error sharing names whose credentials the stream uses
+    createTabHooks(events, { url: '/e', shareAcrossTabs: true });
+    // @ts-expect-error with headers too: a credentialsKey
+    hooks.ServerEventsProvider({ shareAcrossTabs: true, headers: { authorization: 'Bearer t' } });
+    // @ts-expect-error the plain factory cannot share: that code is in @ssekit/react/tabs
+    createServerEventsHooks(events, { url: '/e', shareAcrossTabs: true, credentialsKey: 'u1' });
+    const plain = createServerEventsHooks(events, { url: '/e' });
+    // @ts-expect-error nor can its provider
+    plain.ServerEventsProvider({ shareAcrossTabs: true, credentialsKey: 'u1' });
+    expectTypeOf(hooks.ServerEventsProvider).parameter(0).toMatchTypeOf<TabSharing>();
     // @ts-expect-error the React share key is credentialsKey
     createTabHooks(events, { shareKey: 'u1' });
     // @ts-expect-error part of the connection's identity: a prop of its own, not an `options` field

@@ -95,7 +95,7 @@ describe.each(hosts)('%s', (_host, serve) => {
     const sse = await readSse(await serve({ events, retry: 2500, onStream: keepOpen }));
     cleanup.push(() => sse.close());
     await sse.until((r) => r.text.length > 0);
-    expect(sse.text).toBe('retry: 2500\n\n');
+    expect(sse.text).toBe('retry: 2500\n: ssekit heartbeat=15000\n\n');
   });
 
   it('frames parse to the same events with eventsource-parser and the eventsource package', async () => {
@@ -132,13 +132,15 @@ describe.each(hosts)('%s', (_host, serve) => {
     const sse = await readSse(await serve({ events, onStream: keepOpen }));
     cleanup.push(() => sse.close());
     await sse.until((r) => r.retries.length === 1);
+    // The first frame announces the interval (a comment), then one empty comment per beat.
+    expect(sse.comments).toEqual(['ssekit heartbeat=15000']);
     await vi.advanceTimersByTimeAsync(14_999);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sse.comments).toHaveLength(0);
+    expect(sse.comments).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    await sse.until((r) => r.comments.length === 1);
-    await vi.advanceTimersByTimeAsync(15_000);
     await sse.until((r) => r.comments.length === 2);
+    await vi.advanceTimersByTimeAsync(15_000);
+    await sse.until((r) => r.comments.length === 3);
   });
 
   it('aborts the signal and releases the heartbeat timer when the client disconnects', async () => {

@@ -211,11 +211,12 @@ describe('heartbeat', () => {
     // timers when it ends, so a shared one would die with the first stream's request.
     expect(vi.getTimerCount()).toBe(100);
     await vi.advanceTimersByTimeAsync(999);
-    expect(sinks[0]!.text).toBe('retry: 3000\n\n');
+    const start = 'retry: 3000\n: ssekit heartbeat=1000\n\n';
+    expect(sinks[0]!.text).toBe(start);
     await vi.advanceTimersByTimeAsync(1);
-    for (const sink of sinks) expect(sink.text).toBe(`retry: 3000\n\n${BEAT}`);
+    for (const sink of sinks) expect(sink.text).toBe(`${start}${BEAT}`);
     await vi.advanceTimersByTimeAsync(2000);
-    expect(sinks[99]!.text).toBe(`retry: 3000\n\n${BEAT}${BEAT}${BEAT}`);
+    expect(sinks[99]!.text).toBe(`${start}${BEAT}${BEAT}${BEAT}`);
     for (const stream of streams) stream.close();
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -228,7 +229,7 @@ describe('heartbeat', () => {
     sinks[0]!.disconnect();
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(sinks[1]!.text).toBe(`retry: 3000\n\n${BEAT}${BEAT}`);
+    expect(sinks[1]!.text).toBe(`retry: 3000\n: ssekit heartbeat=500\n\n${BEAT}${BEAT}`);
     sinks[1]!.disconnect();
     expect(vi.getTimerCount()).toBe(0);
   });

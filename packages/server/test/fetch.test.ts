@@ -64,7 +64,7 @@ describe('createFetchStream, consumed through response.body without a server', (
     const { stream, response } = createFetchStream(request, { events });
     expect(stream.lastEventId).toBe('e-5');
     const body = bodyReader(response);
-    expect(await body.read()).toBe('retry: 3000\n\n');
+    expect(await body.read()).toBe('retry: 3000\n: ssekit heartbeat=15000\n\n');
     for (const e of SAMPLE_EVENTS) stream.send(e.type, e.data as never, { id: e.id });
     stream.close();
     while ((await body.read()) !== undefined);
@@ -316,8 +316,10 @@ describe('in Hono on @hono/node-server', () => {
     const reader = await readSse(`${await serveHono(app)}/events`);
     cleanup.push(() => reader.close());
     await reader.until((r) => r.retries.length === 1);
-    await reader.until((r) => r.comments.length >= 2);
-    expect(reader.text.startsWith(`retry: 3000\n\n${encodeComment()}`)).toBe(true);
+    await reader.until((r) => r.comments.length >= 3);
+    expect(reader.text.startsWith(`retry: 3000\n: ssekit heartbeat=30\n\n${encodeComment()}`)).toBe(
+      true,
+    );
     expect(reader.events).toHaveLength(0);
   });
 

@@ -55,7 +55,7 @@ describe('createNodeStream on node:http', () => {
   it('sends the first bytes before any event', async () => {
     const server = await serve((req, res) => void createNodeStream(req, res, { retry: 1500 }));
     const res = await get(server.url);
-    expect(await firstChunk(res)).toBe('retry: 1500\n\n');
+    expect(await firstChunk(res)).toBe('retry: 1500\n: ssekit heartbeat=15000\n\n');
   });
 
   it('frames parse to the same events with eventsource-parser and the eventsource package', async () => {
@@ -94,13 +94,15 @@ describe('createNodeStream on node:http', () => {
     const sse = await readSse(server.url);
     cleanup.push(() => sse.close());
     await sse.until((r) => r.retries.length === 1);
+    // The first frame announces the interval (a comment), then one empty comment per beat.
+    expect(sse.comments).toEqual(['ssekit heartbeat=15000']);
     await vi.advanceTimersByTimeAsync(14_999);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sse.comments).toHaveLength(0);
+    expect(sse.comments).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    await sse.until((r) => r.comments.length === 1);
+    await sse.until((r) => r.comments.length === 2);
     await vi.advanceTimersByTimeAsync(30_000);
-    await sse.until((r) => r.comments.length === 3);
+    await sse.until((r) => r.comments.length === 4);
     expect(sse.events).toHaveLength(0);
   });
 
@@ -360,7 +362,7 @@ describe('node:http2 compatibility API', () => {
     const first = await new Promise<string>((resolve) =>
       req.once('data', (chunk: Buffer) => resolve(chunk.toString())),
     );
-    expect(first).toBe('retry: 3000\n\n');
+    expect(first).toBe('retry: 3000\n: ssekit heartbeat=15000\n\n');
     req.close();
   });
 });

@@ -12,6 +12,7 @@ import {
   type Entry,
   fromWire,
   HISTORY,
+  isMessage,
   keepsClasses,
   type Message,
   statusToWire,
@@ -67,10 +68,12 @@ export function connect<E extends EventSchema = EventSchema>(
       `shareKey must be a string, shareAcrossTabs a boolean (got ${String(shareKey)}, ${String(shareAcrossTabs)})`,
     );
   }
-  if (shareAcrossTabs && plain.headers !== undefined && shareKey === undefined) {
+  // Fail closed: cookies or headers, tabs may hold different users' credentials (a user switch
+  // in the same browser), and only the key tells them apart.
+  if (shareAcrossTabs && shareKey === undefined) {
     throw new SsekitError(
       'invalid-option',
-      'shareAcrossTabs with headers needs a shareKey (React: credentialsKey) naming whose credentials they carry, such as the user id, so tabs of different users never share one stream',
+      "shareAcrossTabs needs a shareKey (React: credentialsKey) naming whose credentials the stream uses, such as the user id, so tabs of different users never share one stream; '' if every tab is always the same user",
     );
   }
   if (!shareAcrossTabs || !locks || typeof g.BroadcastChannel !== 'function') {
@@ -84,7 +87,8 @@ export function connect<E extends EventSchema = EventSchema>(
   const channel = new BroadcastChannel(name);
   const me = Math.random().toString(36).slice(2);
   let terms = 0; // counts this tab's terms and hellos, for unique names
-  let asked = ''; // our latest hello: only its answer counts, an older one would repeat events
+  let asked = ''; // our latest hello: only its first answer counts, an older one would repeat events
+  let claimed: string | undefined; // the term of the latest `lead`: a sync of another term is forged
   const hello = () => {
     asked = `${me}.${++terms}`;
     post({ k: 'hello', from: asked, last: lastId });
@@ -174,9 +178,12 @@ export function connect<E extends EventSchema = EventSchema>(
     else if (m.k === 'status') setStatus(m.s);
   };
 
-  channel.onmessage = ({ data: m }: MessageEvent<Message>) => {
-    if (stream.closed) return;
+  channel.onmessage = ({ data: m }: MessageEvent<unknown>) => {
+    if (stream.closed || !isMessage(m)) return;
     if (inner) {
+      // While this tab holds the lock nobody else leads: a `lead` or `sync` of another term is
+      // forged (or a bug). Claiming the group again makes every follower resync with this tab.
+      if ((m.k === 'lead' || m.k === 'sync') && m.term !== term) post({ k: 'lead', term: term! });
       if (m.k === 'hello') {
         // Catch the tab up from our history: everything after its resume point, when we have it.
         let events: Entry[] | null = [];
@@ -190,12 +197,13 @@ export function connect<E extends EventSchema = EventSchema>(
     }
     if (m.k === 'lead') {
       // A new leader: whatever the old one still sends is late, and the new one may repeat some.
-      term = m.term;
+      term = claimed = m.term;
       syncing = catchingUp = true;
       queue = [];
       hello();
     } else if (m.k === 'sync') {
-      if (m.to !== asked) return;
+      if (m.to !== asked || (claimed !== undefined && m.term !== claimed)) return;
+      asked = '';
       term = m.term;
       syncing = false;
       const held = queue.filter((q) => 'term' in q && q.term === term);

@@ -33,6 +33,42 @@ export type Message =
   | { k: 'status'; term: string; s: WireStatus }
   | { k: 'reconnect' };
 
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null;
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isEntry = (v: any): v is Entry => isObject(v) && isObject(v.e) && isText(v.e.type);
+const isError = (v: any): v is WireError => isObject(v) && isText(v.code) && isText(v.message);
+const isStatus = (v: any): v is WireStatus =>
+  isObject(v) &&
+  ['connecting', 'open', 'reconnecting', 'closed'].includes(v.state) &&
+  (v.error === undefined || isError(v.error));
+
+/**
+ * True for a message this client could have sent. Anything on the channel is taken as untrusted
+ * input: another script of the origin, an older or newer ssekit in another tab, or a bug may post
+ * there, and one malformed message must not throw in every tab.
+ * @internal
+ */
+export const isMessage = (m: any): m is Message => {
+  if (!isObject(m)) return false;
+  const { k } = m;
+  if (k === 'reconnect') return true;
+  if (k === 'hello') return isText(m.from);
+  if (!isText(m.term)) return false;
+  return k === 'lead'
+    ? true
+    : k === 'sync'
+      ? isText(m.to) &&
+        isStatus(m.s) &&
+        (m.events === null || (Array.isArray(m.events) && m.events.every(isEntry)))
+      : k === 'ev'
+        ? isEntry(m.m)
+        : k === 'status'
+          ? isStatus(m.s)
+          : k === 'err'
+            ? isError(m.e)
+            : k === 'reset' && isObject(m.n);
+};
+
 /** @internal An error as plain data: its own fields (`status`, `type`, …) plus name, code, message. */
 export const toWire = (error: SsekitError): WireError => {
   const fields: Record<string, unknown> = {};

@@ -27,18 +27,37 @@ export interface ParserCallbacks {
   onId(id: string): void;
   /** A `retry:` of ASCII digits only. */
   onRetry(ms: number): void;
+  /** A comment line: the text after its colon (and one space). */
+  onComment(text: string): void;
 }
 
 /** @internal */
 export interface Parser {
   /**
-   * Feed decoded text, in chunks of any size. Returns `false` once the text held for one
-   * incomplete event passes `maxSize` (the caller ends the connection, then calls `reset`).
+   * Feed decoded text, in chunks of any size. Returns `false` once one event's data passes
+   * `maxSize` (see {@link sizeOf}); the event is not dispatched, and the caller ends the
+   * connection, then calls `reset`.
    */
   feed(chunk: string): boolean;
   /** Forget all state: a new connection starts a new stream (and may start with a BOM). */
   reset(): void;
 }
+
+/**
+ * The unit of `maxEventSize`, in one place: what the server counts when it refuses a payload
+ * (`serializePayload`): the event's data text — the `data:` values joined with LF, without the
+ * field names, the colon and space, or the line breaks of the frame — in characters (UTF-16 code
+ * units). Should the server count UTF-8 bytes, this is the one function to change.
+ * @internal
+ */
+const sizeOf = (text: string): number => text.length;
+
+/**
+ * What an unfinished line may hold past `maxSize`: `data: ` and the LF that will join it to the
+ * previous data line, which the server does not count. A complete data line is counted exactly.
+ * @internal
+ */
+const SLACK = 7;
 
 const LF = 10;
 const COLON = 58;
@@ -51,7 +70,8 @@ const SPACE = 32;
  */
 export function createParser(callbacks: ParserCallbacks, maxSize: number): Parser {
   let pending: string[] = []; // fragments of the unfinished last line
-  let pendingSize = 0;
+  let pendingSize = 0; // sizeOf the unfinished line
+  let over = false; // an event's data passed maxSize
   let start = true; // before the first character: strip one BOM
   let skipLF = false; // the last chunk ended with CR: a leading LF belongs to that line break
   let data = '';
@@ -67,13 +87,21 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
     hasData = false;
     id = event = undefined;
   };
+  // Complete data lines are counted exactly (`over`); an unfinished line only bounds memory, with
+  // room for what the server does not count, so no chunk boundary refuses an event it accepted.
+  const fits = () => !over && sizeOf(data) + pendingSize <= maxSize + SLACK;
 
   // Parse text[from, to) as one line, without copying it: only the field value is sliced.
   const line = (text: string, from: number, to: number) => {
     if (from === to) return dispatch();
     const first = text.charCodeAt(from);
-    // The four field names are told apart by their first letter; anything else (comments
-    // included) is ignored, as the spec says.
+    if (first === COLON) {
+      return callbacks.onComment(
+        text.slice(text.charCodeAt(from + 1) === SPACE ? from + 2 : from + 1, to),
+      );
+    }
+    // The four field names are told apart by their first letter; anything else is ignored, as
+    // the spec says.
     const name =
       first === 100
         ? 'data'
@@ -92,6 +120,8 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
     const value = end < to ? text.slice(valueFrom, to) : '';
     if (first === 100) {
       data = hasData ? `${data}\n${value}` : value;
+      // The LF joining two lines is the payload's own line break: the server counts it too.
+      if (sizeOf(data) > maxSize) over = true;
       hasData = true;
     } else if (first === 101) event = value;
     else if (first === 105) {
@@ -111,8 +141,8 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
       }
       if (!chunk.includes('\n') && !chunk.includes('\r')) {
         pending.push(chunk);
-        pendingSize += chunk.length;
-        return pendingSize + data.length <= maxSize;
+        pendingSize += sizeOf(chunk);
+        return fits();
       }
       const text = pending.length ? pending.join('') + chunk : chunk;
       pending = [];
@@ -131,6 +161,7 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
         const to = Math.min(lf, cr);
         if (to === Number.POSITIVE_INFINITY) break;
         line(text, from, to);
+        if (over) return false;
         from = to + 1;
         if (to === cr) {
           if (from === text.length) skipLF = true;
@@ -139,12 +170,13 @@ export function createParser(callbacks: ParserCallbacks, maxSize: number): Parse
       }
       const rest = text.slice(from);
       if (rest) pending.push(rest);
-      pendingSize = rest.length;
-      return pendingSize + data.length <= maxSize;
+      pendingSize = sizeOf(rest);
+      return fits();
     },
     reset() {
       pending = [];
       pendingSize = 0;
+      over = false;
       start = true;
       skipLF = false;
       data = '';

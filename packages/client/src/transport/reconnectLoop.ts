@@ -52,6 +52,12 @@ function unref<T>(timer: T): T {
   return timer;
 }
 
+/** Heartbeat intervals without a byte that make a dead line, when the server announced one. @internal */
+const HEARTBEATS = 3;
+
+/** A line quiet this long (ms) when it was cut may have met a proxy's idle timeout. @internal */
+const PROXY_IDLE = 30_000;
+
 /** Decoder options, hoisted so the read loop allocates nothing per chunk. @internal */
 const STREAM = { stream: true };
 
@@ -68,7 +74,8 @@ export function createReconnectLoop(
   options: ConnectOptions<any>,
   sink: TransportSink,
 ): Transport {
-  const { inactivityTimeout: idle } = options;
+  // A number, `false` (off), or `undefined`: derived from the heartbeat the server announces.
+  let idle = options.inactivityTimeout;
   const firstByte = options.firstByteTimeout ?? 10_000;
   const retry = options.retry ?? {};
   const { maxAttempts = Infinity, maxElapsed = Infinity, healthyAfter = 5000 } = retry;
@@ -106,6 +113,16 @@ export function createReconnectLoop(
       onRetry: (ms) => {
         reconnectTime = ms;
       },
+      // An ssekit hub announces its heartbeat in its first frame; without a timeout of the
+      // user's own, three missed heartbeats mean a dead line (a stalled proxy keeps it "open").
+      onComment: (text) => {
+        const beat = /^ssekit heartbeat=(\d+)$/.exec(text);
+        if (beat && options.inactivityTimeout === undefined) {
+          const watching = idle;
+          idle = HEARTBEATS * +beat[1]!;
+          if (!watching) watch(current!);
+        }
+      },
       onEvent: sink.event,
     },
     options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
@@ -123,13 +140,14 @@ export function createReconnectLoop(
     });
 
   // Checks the time of the last byte instead of re-arming a timer per chunk.
-  const watch = (ac: AbortController, ms: number) => {
+  const watch = (ac: AbortController) => {
     const check = () => {
+      const ms = idle as number;
       const quiet = paused ? 0 : Date.now() - lastByte;
       if (quiet < ms) schedule(check, ms - quiet);
       else ac.abort(new SsekitError('timeout', `No data for ${ms} ms`));
     };
-    schedule(check, ms);
+    check();
   };
 
   const read = async (res: Response, signal: AbortSignal) => {
@@ -198,7 +216,7 @@ export function createReconnectLoop(
       let wait = -1; // -1: the backoff; 0: at once (after a refresh); > 0: Retry-After
       lastByte = Date.now();
       gotByte = false;
-      if (idle) watch(ac, idle);
+      if (idle) watch(ac);
       // A hint, not an abort: a stream whose first bytes never come is almost always buffered
       // by something in between (the hub sends its first frame at once).
       const hint =
@@ -266,15 +284,18 @@ export function createReconnectLoop(
         // connection, a self-signed certificate).
         const why = (reason as any)?.cause;
         const detail = `${reason}${why ? ` (${why.message ?? why})` : ''}`;
-        // A cut within a second of opening is no idle timeout (a server restarting, a GOAWAY).
-        const secs = Math.round((Date.now() - opened) / 1000);
+        // Only a line quiet for as long as common proxy idle timeouts (30–60 s; nginx's
+        // proxy_read_timeout is 60 s) points at one; bytes just before the cut mean the server
+        // went away (killed, restarted, a GOAWAY) or the network dropped.
+        const secs = (ms: number) => Math.round(ms / 1000);
+        const quietFor = Date.now() - lastByte;
         error =
           reason instanceof SsekitError
             ? reason
             : new SsekitError(
                 'network',
                 opened
-                  ? `Stream cut after ${secs} s (${detail})${secs < 1 ? '' : ": a proxy's idle timeout? Keep the heartbeat shorter than it"}`
+                  ? `Stream cut after ${secs(Date.now() - opened)} s (${detail}): ${quietFor < PROXY_IDLE ? 'closed by the server or the network' : `quiet for ${secs(quietFor)} s, a proxy's idle timeout? Keep the heartbeat shorter than it`}`
                   : `Request failed: ${detail}`,
                 { cause },
               );
@@ -298,7 +319,7 @@ export function createReconnectLoop(
       }
       attempt++;
       if (retry.shouldRetry && !retry.shouldRetry(error, attempt)) return finish(error);
-      const delay = Math.max(wait, wait ? backoff(retry, reconnectTime, failures) : 0);
+      const delay = wait && backoff(retry, reconnectTime, failures, wait);
       setStatus('reconnecting', error, attempt, Date.now() + delay);
       await sleep(delay);
     }

@@ -49,8 +49,9 @@ export interface RetryOptions {
    */
   factor?: number;
   /**
-   * Random extra delay as a fraction of the delay (`0.3` adds 0–30 %). It only ever adds, so
-   * no reconnect comes sooner than the reconnection time.
+   * Random extra delay as a fraction of the delay (`0.3` adds 0–30 %), a server's `Retry-After`
+   * included. It only ever adds, so no reconnect comes sooner than the reconnection time or the
+   * `Retry-After`.
    * @defaultValue `0.3`
    */
   jitter?: number;
@@ -90,14 +91,16 @@ export interface RetryOptions {
 /**
  * The wait before the next attempt: the reconnection time `base` (clamped to
  * `[min, MAX_RETRY_DELAY]`) grown by `factor` per consecutive failure beyond the first, capped at
- * `max(max, base)`, plus jitter that only adds. Defaults are applied here (destructuring, so an
- * explicit `undefined` keeps the default).
+ * `max(max, base)`, at least the server's `Retry-After` (`after`), plus jitter that only adds.
+ * The jitter applies on top of `Retry-After` too: clients the server refused together (a 503 to
+ * everyone) would otherwise all come back at the same instant, and be refused together again.
+ * Defaults are applied here (destructuring, so an explicit `undefined` keeps the default).
  * @internal
  */
-export function backoff(options: RetryOptions, base: number, failures: number): number {
+export function backoff(options: RetryOptions, base: number, failures: number, after = 0): number {
   const { min = 100, max = 30_000, factor = 2, jitter = 0.3, random = Math.random } = options;
   const floor = Math.min(Math.max(base, min), MAX_RETRY_DELAY);
-  const delay = Math.min(floor * factor ** (failures - 1), Math.max(floor, max));
+  const delay = Math.max(Math.min(floor * factor ** (failures - 1), Math.max(floor, max)), after);
   return Math.min(delay * (1 + jitter * random()), MAX_RETRY_DELAY);
 }
 

@@ -103,18 +103,29 @@ class SharedConnection<E extends EventSchema> {
   private open(): void {
     const { target } = this;
     const { share, credentialsKey } = target;
-    const stream = target.connect(target.url, {
-      ...target.options,
-      // With headers and no credentialsKey, no shareKey: the client refuses to share (fail closed:
-      // tabs may hold different users' tokens, and only the key tells them apart).
-      shareAcrossTabs: share,
-      shareKey: target.options.headers && !credentialsKey ? undefined : credentialsKey,
-      // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
-      headers: (ctx) => {
-        const h = this.target.options.headers;
-        return typeof h === 'function' ? h(ctx) : (h ?? {});
-      },
-    });
+    let stream: EventStream<E>;
+    try {
+      stream = target.connect(target.url, {
+        ...target.options,
+        // Without a credentialsKey, no shareKey: the client refuses to share (fail closed: tabs
+        // may hold different users' cookies or tokens, and only the key tells them apart).
+        shareAcrossTabs: share,
+        shareKey: credentialsKey || undefined,
+        // A function, so a provider's latest headers (a refreshed token) are used on reconnect.
+        headers: (ctx) => {
+          const h = this.target.options.headers;
+          return typeof h === 'function' ? h(ctx) : (h ?? {});
+        },
+      });
+    } catch (error) {
+      // Options that cannot work (shareAcrossTabs without a credentialsKey, or on the plain
+      // @ssekit/react): thrown here, from a subscribe, they would unmount the app. The status
+      // reports them instead, as a stream that failed before it started.
+      const status = { state: 'closed', error, reason: 'failed', attempt: 0 };
+      this.stream = { getSnapshot: () => status, closed: true, close() {} } as never;
+      this.off = () => {};
+      return;
+    }
     this.stream = stream;
     const offs = [
       stream.onEvent((e) => this.emit('event', e)),

@@ -60,7 +60,10 @@ const encoder = new TextEncoder();
 /** @internal Settings resolved once, shared by every stream of a hub. */
 export interface StreamSettings extends PayloadOptions {
   heartbeat: Heartbeat | undefined;
-  /** The `retry:` line (with its LF), or `''` when `retry: false`. */
+  /**
+   * The lines every stream starts with, each with its LF: the `retry:` line (unless `retry:
+   * false`) and the heartbeat announcement (unless `heartbeat: false`); `''` when neither.
+   */
   retryLine: string;
   firstFrame: Uint8Array;
   maxBufferedBytes: number;
@@ -99,7 +102,11 @@ export function resolveStreamSettings(
       `Invalid maxBufferedMs ${String(maxBufferedMs)}: pass a number of milliseconds from 0 to 2147483647.`,
     );
   }
-  const retryLine = retry === false ? '' : encodeRetry(retry).slice(0, -1);
+  // The heartbeat announcement, a comment (`: ssekit heartbeat=15000`): any SSE reader ignores it;
+  // the ssekit client derives its default inactivityTimeout from it (docs/wire-format.md).
+  const retryLine =
+    (retry === false ? '' : encodeRetry(retry).slice(0, -1)) +
+    (beat === false ? '' : encodeComment(`ssekit heartbeat=${beat}`).slice(0, -1));
   return {
     events: options.events,
     serializer: options.serializer ?? jsonSerializer,
@@ -112,7 +119,7 @@ export function resolveStreamSettings(
     // that opened it: see Heartbeat for why it is not shared across requests.
     heartbeat: beat === false ? undefined : (heartbeat ?? new Heartbeat(beat)),
     retryLine,
-    firstFrame: encoder.encode(retry === false ? encodeComment() : `${retryLine}\n`),
+    firstFrame: encoder.encode(retryLine ? `${retryLine}\n` : encodeComment()),
     maxBufferedBytes,
     maxBufferedMs,
     highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
