@@ -16,7 +16,9 @@ export interface MemoryBrokerOptions {
   replay?: ReplayOptions | undefined;
   /**
    * The id prefix that tells this process's ids from those of an earlier run. Ids are
-   * `${epoch}-${seq}`. @defaultValue 8 random base-36 characters
+   * `${epoch}-${seq}`. It must differ on every run: a constant one makes a restarted
+   * process take a client's old id for one of its own, and skip events without a reset.
+   * @defaultValue 8 random base-36 characters
    */
   epoch?: string | undefined;
   /** Clock for the log's age bound. @defaultValue `Date.now` */

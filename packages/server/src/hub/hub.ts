@@ -94,7 +94,11 @@ export interface HubOptions<E extends EventSchema = EventSchema>
    * Pass `false` for a broker shared with other hubs or closed by the app. @defaultValue `true`
    */
   closeBroker?: boolean;
-  /** Epoch of the default broker's ids (random by default). Ignored with `broker`. */
+  /**
+   * Epoch of the default broker's ids (random by default). Ignored with `broker`. It must differ
+   * on every run: with a constant one, a restarted server reads a client's old id as one of its
+   * own and resumes it past events it never sent (no reset). For tests, not production.
+   */
   epoch?: string;
   /** Clock of the default broker's age bound. @defaultValue `Date.now` */
   now?: () => number;
