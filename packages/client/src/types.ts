@@ -256,8 +256,12 @@ export interface EventStream<E extends EventSchema = EventSchema>
   onReset(handler: (notice: ResetNotice) => void): () => void;
   /** Handle every error: invalid payloads (skipped), failed attempts, the final error. */
   onError(handler: (error: SsekitError) => void): () => void;
-  /** Listen to status changes (for `useSyncExternalStore`). Returns an unsubscribe function. */
-  subscribe(listener: () => void): () => void;
+  /**
+   * Listen to the status: `listener` is called at once with the current {@link StreamStatus},
+   * then with each new one. Returns an unsubscribe function. This is the Svelte store contract,
+   * so `{$stream.state}` works in a Svelte template, and what `useSyncExternalStore` needs.
+   */
+  subscribe(listener: (status: StreamStatus) => void): () => void;
   /** The current {@link StreamStatus}; the same object until something changes. */
   getSnapshot(): StreamStatus;
   /** Same as `getSnapshot()`. */

@@ -234,3 +234,25 @@ describe('options', () => {
     );
   });
 });
+
+describe('the status store', () => {
+  /** Svelte's `get(store)` (svelte/store): subscribe, take the value given at once, unsubscribe. */
+  function get<T>(store: { subscribe(fn: (value: T) => void): () => void }): T | undefined {
+    let value: T | undefined;
+    store.subscribe((v) => (value = v))();
+    return value;
+  }
+
+  it('follows the Svelte store contract: the status at once, then each new one', async () => {
+    const stream = play(twoMessages);
+    expect(get(stream)).toBe(stream.getSnapshot());
+    const seen: string[] = [];
+    const off = stream.subscribe((status) => seen.push(status.state));
+    expect(seen).toEqual([stream.status.state]);
+    await until(() => seen.includes('open'));
+    stream.close();
+    expect(seen.at(-1)).toBe('closed');
+    expect(get(stream)?.state).toBe('closed');
+    off();
+  });
+});

@@ -350,8 +350,7 @@ describe('status store', () => {
     const { fetch } = scriptedFetch((n) => (n === 1 ? refused() : ended('data: 1\n\n')));
     const history: StreamStatus[] = [];
     const stream: EventStream = connect('http://x.test/', { fetch, retry: { jitter: 0 } });
-    history.push(stream.getSnapshot());
-    stream.subscribe(() => history.push(stream.getSnapshot()));
+    stream.subscribe((status) => history.push(status)); // at once, then on each change
     await vi.advanceTimersByTimeAsync(5000);
     stream.close();
     expect(
@@ -437,6 +436,7 @@ describe('reconnect()', () => {
     ]);
     expect(signals[0]!.aborted).toBe(true);
     expect(history).toEqual([
+      ['connecting', 0], // at subscribe
       ['open', 0],
       ['connecting', 0],
       ['open', 0],
@@ -489,7 +489,7 @@ describe('closing', () => {
     await vi.advanceTimersByTimeAsync(120_000);
     expect(calls).toHaveLength(1);
     expect(stream.status).toMatchObject({ state: 'closed', error: undefined });
-    expect(listener.mock.calls.length).toBe(2); // reconnecting, closed
+    expect(listener.mock.calls.length).toBe(3); // at subscribe, reconnecting, closed
   });
 
   it('close() during a request aborts it and clears the inactivity timer', async () => {

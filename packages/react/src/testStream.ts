@@ -111,7 +111,7 @@ export function createTestStream<E extends EventSchema>(
     event: createListeners<EventOf<E>>(rethrow),
     reset: createListeners<ResetNotice>(rethrow),
     error: createListeners<SsekitError>(rethrow),
-    status: createListeners(rethrow),
+    status: createListeners<StreamStatus>(rethrow),
   };
   let status: StreamStatus = {
     state: initial,
@@ -126,7 +126,7 @@ export function createTestStream<E extends EventSchema>(
 
   const setStatus = (next: Partial<StreamStatus>) => {
     status = Object.freeze({ ...status, ...next });
-    listeners.status.emit();
+    listeners.status.emit(status);
   };
   const assertOpen = (what: string) => {
     if (status.state === 'closed') {
@@ -202,7 +202,11 @@ export function createTestStream<E extends EventSchema>(
     onEvent: (handler) => listeners.event.add(handler),
     onReset: (handler) => listeners.reset.add(handler),
     onError: (handler) => listeners.error.add(handler),
-    subscribe: (listener) => listeners.status.add(listener),
+    subscribe: (listener) => {
+      const off = listeners.status.add(listener);
+      listener(status);
+      return off;
+    },
     getSnapshot: () => status,
     get status() {
       return status;

@@ -1,3 +1,4 @@
+import type { StreamStatus } from '@ssekit/client';
 import { SsekitError } from '@ssekit/core';
 import { describe, expect, test, vi } from 'vitest';
 import { createTestStream } from '../src/testing';
@@ -26,8 +27,8 @@ describe('createTestStream', () => {
 
   test('moves through connecting, open, reconnecting and closed with new snapshots', () => {
     const stream = createTestStream(events, { now: () => 1_000 });
-    const snapshots = [stream.getSnapshot()];
-    stream.subscribe(() => snapshots.push(stream.getSnapshot()));
+    const snapshots: StreamStatus[] = [];
+    stream.subscribe((status) => snapshots.push(status)); // at once, then on each change
     stream.open();
     const lost = new SsekitError('http-status', 'HTTP 503');
     stream.drop(lost, 4000);

@@ -63,7 +63,7 @@ export function createStreamConsumer<E extends EventSchema>(
   const events = createListeners<EventOf<E>>();
   const resets = createListeners<ResetNotice>();
   const errors = createListeners<SsekitError>();
-  const statuses = createListeners();
+  const statuses = createListeners<StreamStatus>();
   const typed = new Map<string, Listeners<EventOf<E>>>(); // on(type)
   const fanout = createFanout<EventOf<E>>();
   let closed = false;
@@ -77,7 +77,7 @@ export function createStreamConsumer<E extends EventSchema>(
     reason?: CloseReason,
   ) => {
     snapshot = { state, error, attempt, retryAt, lastEventId: source.lastEventId(), reason };
-    statuses.emit();
+    statuses.emit(snapshot);
   };
   const finish = (
     error?: SsekitError,
@@ -106,7 +106,13 @@ export function createStreamConsumer<E extends EventSchema>(
     onEvent: (fn) => events.add(fn),
     onReset: (fn) => resets.add(fn),
     onError: (fn) => errors.add(fn),
-    subscribe: (fn) => statuses.add(fn),
+    // The Svelte store contract (`$stream` in a template): called at once with the status, then
+    // on every change. Harmless for useSyncExternalStore, which compares snapshots.
+    subscribe: (fn) => {
+      const off = statuses.add(fn);
+      fn(snapshot);
+      return off;
+    },
     getSnapshot: () => {
       const lastEventId = source.lastEventId();
       if (snapshot.lastEventId !== lastEventId) snapshot = { ...snapshot, lastEventId };
