@@ -1,7 +1,9 @@
 /**
  * Soak under faults (issue #10): a real hub on 127.0.0.1 with hundreds of real clients for a
  * bounded time, random targeted publishes, random socket cuts and reconnects, stalled readers,
- * bursts of large events, and a broker that stalls, fails and lags now and then. At the end every
+ * bursts of large events, and a broker that stalls, fails and lags now and then; since issue #24
+ * also publishes whose `to` array and options object the app reuses and changes right after, and
+ * HTTP/2 streams reset while `authenticate` runs (none may stay registered). At the end every
  * client holds exactly its entitled sequence (or a reset followed by everything after it), memory
  * after warm-up (the first half of the run) stays flat — heap after GC within 24 MB, RSS within
  * 96 MB; RSS plateaus after about 20 s, measured over 150 s — and nothing is left behind.
@@ -10,6 +12,7 @@
  * Replay a failure with `FUZZ_SEED=<seed>`.
  */
 import { createServer } from 'node:http';
+import { createServer as createH2Server, constants as h2, connect as h2Connect } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect, type EventStream } from '@ssekit/client';
 import { defineEvents, type } from '@ssekit/core';
@@ -148,6 +151,21 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
     socket.on('close', () => sockets.delete(socket));
   });
   const http = await listen(server);
+  // HTTP/2 (cleartext) on the same hub: streams reset while an async authenticate runs, or just
+  // after it, must never stay registered (issue #24 item 6).
+  const h2Server = createH2Server(
+    createNodeHandler({
+      hub,
+      authenticate: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return { userId: 'h2-reset' };
+      },
+    }),
+  );
+  const h2Url = (await listen(h2Server as any)).url;
+  const h2Session = h2Connect(h2Url);
+  h2Session.on('error', () => {});
+  let resetStreams = 0;
 
   // Clients: users (several tabs each) and anonymous ones, each on a random set of topics.
   const clients: Client[] = Array.from({ length: CLIENTS }, (_, i) => {
@@ -205,6 +223,7 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
     }
   };
 
+  const reused: { to: string[]; topic: string } = { to: ['', ''], topic: '' };
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   let lastCut = 0;
@@ -223,7 +242,8 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
       gc();
       memory.warm = reading();
     }
-    // a random targeted publish: everyone, a topic, a user or two, or both
+    // a random targeted publish: everyone, a topic, a user or two, or both — the last with one
+    // array and options object the app reuses and changes once the publish resolved (#24 item 1)
     const roll = random();
     const options: PublishOptions =
       roll < 0.2
@@ -232,11 +252,30 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
           ? { topic: pick(TOPICS) }
           : roll < 0.8
             ? { to: `u${Math.floor(random() * USERS)}` }
-            : {
-                to: [`u${Math.floor(random() * USERS)}`, `u${Math.floor(random() * USERS)}`],
+            : Object.assign(reused, {
+                to: Object.assign(reused.to, [
+                  `u${Math.floor(random() * USERS)}`,
+                  `u${Math.floor(random() * USERS)}`,
+                ]),
                 topic: pick(TOPICS),
-              };
+              });
     await publish(options, Math.floor(random() * 512));
+    if (options === reused) {
+      reused.to[0] = `u${Math.floor(random() * USERS)}`;
+      reused.to[1] = `u${Math.floor(random() * USERS)}`;
+      reused.topic = pick(TOPICS);
+    }
+    // an HTTP/2 stream reset at a random point of its authenticate
+    if (random() < 0.2) {
+      const stream = h2Session.request({ ':path': '/?topic=a', accept: 'text/event-stream' });
+      stream.on('error', () => {});
+      const reset = () => {
+        stream.close(h2.NGHTTP2_CANCEL);
+        resetStreams++;
+      };
+      if (random() < 0.5) reset();
+      else setImmediate(reset);
+    }
     // random cuts: drop a client's socket from the server side
     if (now - lastCut > 25) {
       lastCut = now;
@@ -267,6 +306,11 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
     () => clients.every((c) => c.ended),
     'every client received the end marker',
     90_000,
+  );
+  // Every reset HTTP/2 stream is gone: only the clients remain (the stalled readers are evicted).
+  await waitFor(
+    () => hub.stats().connections === CLIENTS,
+    `connections left behind beside the ${CLIENTS} clients (reset HTTP/2 streams?)`,
   );
   gc();
   memory.end = reading();
@@ -304,8 +348,10 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
 
   for (const c of clients) c.stream.close();
   for (const s of stalled) s.destroy();
+  h2Session.destroy();
   await hub.close();
   await http.close();
+  await new Promise((resolve) => h2Server.close(resolve));
   expect(hub.stats()).toMatchObject({ connections: 0, users: 0, topics: 0 });
   await waitFor(
     () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore,
@@ -319,7 +365,7 @@ it(`holds every client to exactly its entitled events under faults (${SECONDS} s
   console.info(
     `[soak] seed ${seed}, ${SECONDS} s: ${published.length} events published (${failedPublishes} refused by injected faults), ` +
       `${delivered} delivered to ${CLIENTS} clients, ${cuts} cuts, ${resets} resets, ${evictions} evictions ` +
-      `(${STALLED} stalled readers), ${bursts} bursts, ${faults.count} broker faults; ` +
+      `(${STALLED} stalled readers), ${bursts} bursts, ${faults.count} broker faults, ${resetStreams} HTTP/2 resets; ` +
       `heap ${mb(memory.warm!.heap)} → ${mb(memory.end.heap)} MB, RSS ${mb(memory.warm!.rss)} → ${mb(memory.end.rss)} MB, external ${mb(memory.warm!.external)} → ${mb(memory.end.external)} MB after warm-up`,
   );
   // Flat after warm-up: the log is bounded (3,000 events / 4 MiB) and connections come and go.
