@@ -178,13 +178,50 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
     await http?.close();
   });
 
-  /** Poll a condition; the deadline is only a failure bound. */
-  async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
+  /**
+   * Poll a condition; the deadline is only a failure bound. `saw`, when given, says what was seen
+   * instead, for the failure message.
+   */
+  async function until(
+    check: () => boolean | Promise<boolean>,
+    what: string,
+    ms = 20_000,
+    saw?: () => Promise<string>,
+  ) {
     for (const started = Date.now(); !(await check()); ) {
-      if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() - started > ms) {
+        const seen = saw ? `; saw ${await saw().catch((e) => `nothing (${e})`)}` : '';
+        throw new Error(`timed out waiting for ${what}${seen}`);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+
+  /** The requests the server got and each open tab's status, its history and errors. */
+  const seen = async (pages: Page[]) => {
+    const t0 = requests[0]?.at ?? 0;
+    const reqs = requests.map((r) => `tab ${r.tab} +${r.at - t0} ms ${r.open ? 'open' : 'closed'}`);
+    const tabs = await Promise.all(
+      pages
+        .filter((p) => !p.isClosed())
+        .map(async (p) => {
+          const tab = leaderTabOf(p);
+          const s = await p
+            .evaluate(() => {
+              const w = window as any;
+              return {
+                state: w.state?.(),
+                states: w.states?.join('>'),
+                errors: w.errors?.join(','),
+                got: w.got?.length,
+              };
+            })
+            .catch((e) => ({ state: `unreadable (${e})` }));
+          return `tab ${tab}: ${JSON.stringify(s)}`;
+        }),
+    );
+    return `${requests.length} requests (${live().length} live: ${reqs.join('; ')}); hub connections ${hub.stats().connections}; ${tabs.join('; ')}`;
+  };
 
   /** Errors thrown in any tab: none is expected. */
   const pageErrors: string[] = [];
@@ -269,7 +306,12 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
     path = '/',
   ): Promise<{ toConnect: number; toEvent: number }> {
     const pages = await openTabs(tabs, true, path);
-    await until(() => allOpen(pages), 'every tab to be open');
+    await until(
+      () => allOpen(pages),
+      'every tab to be open',
+      undefined,
+      () => seen(pages),
+    );
     const leaderTab = Number(live()[0]!.tab);
     const leader = pages[leaderTab]!;
     const rest = pages.filter((p) => p !== leader);
@@ -291,6 +333,7 @@ describe.skipIf(!executablePath)('shareAcrossTabs in headless chromium (issue 13
         () => requests.length === 2 && live().length === 1,
         'a follower to take over',
         15_000,
+        () => seen(pages),
       );
       const next = requests[1]!;
       const newLeader = pages[Number(next.tab)]!;
