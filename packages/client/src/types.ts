@@ -260,6 +260,8 @@ export interface EventStream<E extends EventSchema = EventSchema>
    * Listen to the status: `listener` is called at once with the current {@link StreamStatus},
    * then with each new one. Returns an unsubscribe function. This is the Svelte store contract,
    * so `{$stream.state}` works in a Svelte template, and what `useSyncExternalStore` needs.
+   * The first call comes before `subscribe` returns: a listener that unsubscribes itself must
+   * not read the returned function on that call.
    */
   subscribe(listener: (status: StreamStatus) => void): () => void;
   /** The current {@link StreamStatus}; the same object until something changes. */

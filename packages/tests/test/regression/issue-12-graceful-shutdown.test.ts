@@ -59,13 +59,17 @@ async function startServer(host: string) {
 /** Resolve once `check()` holds, re-checked on every status change of any stream. */
 function whenAll(streams: EventStream<any>[], check: () => boolean): Promise<void> {
   return new Promise((resolve) => {
-    const offs = streams.map((s) => s.subscribe(test));
+    // subscribe calls `test` at once (the store contract), before `offs` exists: hence `let`.
+    let offs: (() => void)[] | undefined;
+    let done = false;
     function test() {
-      if (!check()) return;
-      for (const off of offs) off();
+      if (done || !check()) return;
+      done = true;
+      for (const off of offs ?? []) off();
       resolve();
     }
-    test();
+    offs = streams.map((s) => s.subscribe(test));
+    if (done) for (const off of offs) off();
   });
 }
 
