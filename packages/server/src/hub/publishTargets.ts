@@ -40,7 +40,8 @@ export function targetsOf(options: PublishOptions | undefined): {
         `publish: \`to\` is ${JSON.stringify(raw) ?? 'undefined'} — a missing user id? Pass a user id or a non-empty list of them; leave \`to\` out only to reach everyone.`,
       );
     }
-    to = dedupe(list as string[]);
+    // `list` is already the hub's own array: freeze it (or its deduplicated copy), no second copy.
+    to = Object.freeze(list.length < 2 ? (list as string[]) : [...new Set(list as string[])]);
   }
   return { topic, to };
 }
